@@ -1,0 +1,239 @@
+"""The command line, ``python -m kpi``: the same code paths as the pages.
+
+Exit codes: 0 done; 1 the input has problems (each listed, nothing written);
+2 a usage error (unknown option, missing database, bad period).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from kpi import ingest
+from kpi.export import observations_export, to_csv_bytes, to_xlsx_bytes
+from kpi.i18n import norm_lang, status_label, t
+from kpi.periods import PeriodError
+from kpi.plan import PlanError, load_plan
+from kpi.service import load_plans, load_sample, pick_plan
+from kpi.settings import get_settings
+from kpi.status import evaluate
+from kpi.store import Editor, Store, StoreError
+
+
+class UsageError(Exception):
+    """Exit 2 with this message."""
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else get_settings().db
+
+
+def _editor(args: argparse.Namespace) -> Editor:
+    name = args.editor or os.environ.get("KPI_EDITOR") or getpass.getuser() or "cli"
+    return Editor(name=name, via="cli")
+
+
+def _open(args: argparse.Namespace, create: bool = False) -> Store:
+    try:
+        return Store.open(_db(args), create=create)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or migrate the store, load the plan(s), optionally the sample actuals."""
+    store = _open(args, create=True)
+    files = [Path(p) for p in args.plan] if args.plan else None
+    try:
+        for plan_id, revision, changed in load_plans(store, _editor(args), files):
+            state = "loaded" if changed else "unchanged"
+            print(f"plan {plan_id}: revision {revision} ({state})")
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.sample:
+        batch = load_sample(store, Editor("sample", via="init"))
+        print(f"sample data: batch {batch}" if batch else "sample data: already loaded")
+    print(f"database: {store.path} (data version {store.data_version()})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a CSV or XLSX file of actual results (long or wide) as one batch."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no file {path}")
+    store = _open(args)
+    prepared = ingest.prepare(store, path.read_bytes(), path.name)
+    if not prepared.ok:
+        print(t("cli.rejected", args.lang, file=path.name, count=len(prepared.problems)), file=sys.stderr)
+        for problem in prepared.problems:
+            print(problem.message(args.lang), file=sys.stderr)
+        return 1
+    if prepared.rows.empty:
+        print(t("cli.nothing", args.lang))
+        return 0
+    earlier = store.find_by_sha(prepared.sha256)
+    if earlier:
+        print(t("cli.same_file", args.lang, batches=", ".join(map(str, earlier))))
+    if args.dry_run:
+        print(t("cli.dry_run", args.lang, rows=len(prepared.rows)))
+        return 0
+    batch = ingest.commit(store, prepared, _editor(args))
+    print(t("cli.imported", args.lang, batch=batch, rows=len(prepared.rows), file=path.name))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Target, actual, progress, pace and status of every indicator for one period."""
+    store = _open(args)
+    try:
+        plan = pick_plan(store, args.plan, args.data)
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+        obs = store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, args.data)
+        rows = evaluate(plan, obs, args.period, as_of)
+    except (PeriodError, ValueError, StoreError) as exc:
+        raise UsageError(str(exc)) from exc
+    if args.format == "json":
+        json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    names = {i.code: i.name.get(args.lang) for i in plan.indicators()}
+    print(f"{'indicator':<20} {'period':<8} {'target':>8} {'actual':>8} {'progress':>8}  status  name")
+    for r in rows:
+        target = "" if r.target is None else f"{r.target:g}"
+        actual = "" if r.actual is None else f"{r.actual:g}"
+        progress = "" if r.progress is None else f"{r.progress:.0%}"
+        print(f"{r.indicator:<20} {r.period:<8} {target:>8} {actual:>8} {progress:>8}  "
+              f"{status_label(r.status, args.lang)}  {names[r.indicator]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Every value in force as CSV (UTF-8 with BOM) or XLSX."""
+    store = _open(args)
+    frame = observations_export(store, args.data)
+    data = to_csv_bytes(frame) if args.format == "csv" else to_xlsx_bytes(frame)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    elif args.format == "csv":
+        sys.stdout.write(data.decode("utf-8-sig"))
+    else:
+        raise UsageError("xlsx needs -o FILE")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Every batch, newest first: who, when, what file, how many rows, reverted or not."""
+    frame = _open(args).batches()
+    if args.format == "json":
+        frame["created_at"] = frame["created_at"].astype(str)
+        print(frame.to_json(orient="records", force_ascii=False))
+    else:
+        print(frame.drop(columns=["sha256"]).to_string(index=False))
+    return 0
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    """Take a batch's values out of force (recorded as a batch of its own)."""
+    store = _open(args)
+    try:
+        action = store.reapply if args.reapply else store.revert
+        batch = action(args.batch, _editor(args))
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"batch {args.batch}: {'reapplied' if args.reapply else 'reverted'} (recorded as batch {batch})")
+    return 0
+
+
+def cmd_plan_check(args: argparse.Namespace) -> int:
+    """Validate plan files; every problem with its path and line."""
+    failed = 0
+    for name in args.files:
+        try:
+            plan = load_plan(name)
+        except PlanError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+            continue
+        print(f"{name}: ok ({plan.id}, {len(plan.areas)} areas, {len(plan.indicators())} items)")
+    return 1 if failed else 0
+
+
+def cmd_plan_load(args: argparse.Namespace) -> int:
+    """Validate and load plan files into the store (a changed plan becomes a new revision)."""
+    store = _open(args, create=True)
+    try:
+        for plan_id, revision, changed in load_plans(store, _editor(args), [Path(f) for f in args.files]):
+            print(f"plan {plan_id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="the DuckDB file (default: $KPI_DB, else data/kpi.duckdb)")
+    common.add_argument("--lang", choices=("zh", "en"), default=norm_lang(os.environ.get("KPI_LANG", "en")),
+                        help="language of messages (default: $KPI_LANG, else en)")
+    editor = argparse.ArgumentParser(add_help=False)
+    editor.add_argument("--editor", help="the name recorded with the change (default: $KPI_EDITOR, else your login)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, *parents, **kw):
+        p = sub.add_parser(name, parents=[common, *parents], help=func.__doc__.splitlines()[0],
+                           description=func.__doc__, **kw)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, editor)
+    p.add_argument("--plan", action="append", metavar="FILE", help="a plan file (default: every file in data/plans)")
+    p.add_argument("--sample", action="store_true", help="also load the sample actuals (marked as sample data)")
+    p = add("import", cmd_import, editor)
+    p.add_argument("file", metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX; long or wide layout")
+    p.add_argument("--dry-run", action="store_true", help="check the file and write nothing")
+    p = add("status", cmd_status)
+    p.add_argument("--plan", help="plan id (default: the default plan, else the only one)")
+    p.add_argument("--period", help="2023-Q3, 2023-07, 2023-H2 ... (default: the whole plan span)")
+    p.add_argument("--as-of", help="the date pace is measured at (YYYY-MM-DD; default: today, capped at the plan end)")
+    p.add_argument("--data", type=int, metavar="BATCH", help="the data as it was right after this batch")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = add("export", cmd_export)
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output, CSV only)")
+    p.add_argument("--data", type=int, metavar="BATCH", help="the data as it was right after this batch")
+    p = add("history", cmd_history)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = add("revert", cmd_revert, editor)
+    p.add_argument("batch", type=int, metavar="BATCH")
+    p.add_argument("--reapply", action="store_true", help="undo an earlier revert of this batch")
+    plan = sub.add_parser("plan", help="check or load plan files", description="Check or load plan files.")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    p = plan_sub.add_parser("check", parents=[common], help=cmd_plan_check.__doc__, description=cmd_plan_check.__doc__)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_plan_check)
+    p = plan_sub.add_parser("load", parents=[common, editor], help=cmd_plan_load.__doc__,
+                            description=cmd_plan_load.__doc__)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_plan_load)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,132 @@
+"""One ingest pipeline for the upload page and ``python -m kpi import``.
+
+read (CSV in UTF-8/GBK, XLSX) -> find the layout (long or wide) -> validate
+the whole file at once (pandas, column by column, no loop per row) -> a
+prepared batch with every problem found -> commit in one transaction.
+Any problem rejects the whole file; nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kpi.ingest_checks import check_long, empty_rows, is_cumulative, strip_marks
+from kpi.periods import PeriodError, parse_period
+from kpi.reading import Problem, norm_header, read_table
+from kpi.settings import get_settings
+from kpi.store import Editor, Store
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicator", "indicator code", "code", "指标编码", "指标代码", "编码", "代码"),
+    "indicator_name": ("指标", "指标名称", "indicator name", "name", "名称"),
+    "period": ("period", "期间", "季度", "月份", "月度", "期次", "quarter", "month"),
+    "value": ("value", "actual", "实际值", "完成值", "数值", "实际完成", "完成数", "完成情况"),
+    "note": ("note", "notes", "comment", "备注", "说明"),
+}
+
+
+@dataclass
+class Prepared:
+    """A file read and checked, not yet written."""
+
+    filename: str
+    sha256: str
+    rows: pd.DataFrame  # OBS_COLUMNS, one per value to write
+    problems: list[Problem]
+    blanks: int = 0
+    layout: str = ""
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _find(headers: list[str], role: str) -> str | None:
+    wanted = {norm_header(a) for a in ALIASES[role]}
+    for h in headers:
+        if norm_header(h) in wanted:
+            return h
+    return None
+
+
+def prepare(store: Store, data: bytes, filename: str) -> Prepared:
+    """Read and validate a file against the plans in the store. Writes nothing."""
+    sha = hashlib.sha256(data).hexdigest()
+    limit = get_settings().upload_max_bytes
+    if len(data) > limit:
+        return Prepared(filename, sha, empty_rows(), [Problem(None, None, None, "ingest.too_big",
+                                                           {"size": len(data), "limit": limit})])
+    table, first_row, problem = read_table(data, filename)
+    if problem:
+        return Prepared(filename, sha, empty_rows(), [problem])
+    if table is None or table.empty:
+        return Prepared(filename, sha, empty_rows(), [Problem(None, None, None, "ingest.empty")])
+    long, layout, ignored, problems = _to_long(table, first_row)
+    if problems:
+        return Prepared(filename, sha, empty_rows(), problems, layout=layout, ignored_columns=ignored)
+    rows, problems, blanks = check_long(store.known_indicators(), long)
+    return Prepared(filename, sha, rows, problems, blanks, layout, ignored)
+
+
+def _to_long(table: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, str, list[str], list[Problem]]:
+    """Columns: row, ind_col, per_col, ind_raw, per_raw, val_raw, val_col, note, cumulative.
+
+    The *_col columns hold the header the value came from, to name it in problems.
+    """
+    headers = list(table.columns)
+    ind_col = _find(headers, "indicator") or _find(headers, "indicator_name")
+    per_col, val_col, note_col = _find(headers, "period"), _find(headers, "value"), _find(headers, "note")
+    if val_col is None and per_col is not None:
+        val_col = next((h for h in headers if h not in (ind_col, per_col, note_col)
+                        and is_cumulative(pd.Series([h])).iloc[0]), None)
+    rows = pd.Series(table.index, index=table.index) + first_row + 1  # spreadsheet numbering
+    problems = []
+    period_cols = [] if per_col else [h for h in headers if h not in (ind_col, note_col) and _parses(h)]
+    if ind_col is None:
+        problems.append(Problem(None, None, None, "ingest.missing_column",
+                                {"column": "indicator / 指标编码", "aliases": ", ".join(ALIASES["indicator"])}))
+    if per_col is None and not period_cols:
+        problems.append(Problem(None, None, None, "ingest.no_periods"))
+    elif per_col is not None and val_col is None:
+        problems.append(Problem(None, None, None, "ingest.missing_column",
+                                {"column": "value / 实际值", "aliases": ", ".join(ALIASES["value"])}))
+    if problems:
+        return pd.DataFrame(), "", [], problems
+    note = table[note_col] if note_col else pd.Series("", index=table.index)
+    if per_col:
+        used = {ind_col, per_col, val_col, note_col}
+        long = pd.DataFrame({"row": rows, "ind_col": ind_col, "per_col": per_col,
+                             "ind_raw": table[ind_col], "per_raw": table[per_col],
+                             "val_raw": table[val_col], "val_col": val_col, "note": note,
+                             "cumulative": is_cumulative(pd.Series([val_col] * len(table), index=table.index))})
+        layout = "long"
+    else:
+        used = {ind_col, note_col, *period_cols}
+        parts = [pd.DataFrame({"row": rows, "ind_col": ind_col, "per_col": h,
+                               "ind_raw": table[ind_col], "per_raw": h, "val_raw": table[h],
+                               "val_col": h, "note": note, "cumulative": is_cumulative(pd.Series([h]))[0]})
+                 for h in period_cols]
+        long = pd.concat(parts, ignore_index=True)
+        layout = "wide"
+    long["cumulative"] = long["cumulative"] | is_cumulative(long["note"])
+    ignored = [h for h in headers if h not in used and h != _find(headers, "indicator_name")]
+    return long, layout, ignored, []
+
+
+def _parses(header: str) -> bool:
+    try:
+        parse_period(strip_marks(header))
+        return True
+    except PeriodError:
+        return False
+
+
+def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import") -> int:
+    """Write a prepared file as one batch. Refuses a file with problems."""
+    if not prepared.ok:
+        raise ValueError("a file with problems cannot be committed")
+    return store.write_batch(prepared.rows, editor, prepared.filename, prepared.sha256, kind=kind)

@@ -1,0 +1,49 @@
+"""Tasks the command line and the pages share: load plans, load the sample, pick a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpi import ingest
+from kpi.plan import Plan, load_plan
+from kpi.settings import get_settings
+from kpi.store import Editor, Store, StoreError
+
+
+def plan_files() -> list[Path]:
+    return sorted(get_settings().plans_dir.glob("*.yaml"))
+
+
+def load_plans(store: Store, editor: Editor, files: list[Path] | None = None) -> list[tuple[str, int, bool]]:
+    """Validate every file first, then store each plan; (plan id, revision, changed) per file."""
+    plans = [(load_plan(f), f) for f in (files or plan_files())]
+    return [(plan.id, *store.save_plan(plan, editor, source=str(f))) for plan, f in plans]
+
+
+def load_sample(store: Store, editor: Editor) -> int | None:
+    """Load the sample actuals as a batch marked sample; None when already loaded."""
+    path = get_settings().sample_file
+    data = path.read_bytes()
+    prepared = ingest.prepare(store, data, path.name)
+    if not prepared.ok:
+        raise StoreError("the sample file does not validate: " + "; ".join(p.message("en") for p in prepared.problems))
+    if store.find_by_sha(prepared.sha256):
+        return None
+    return ingest.commit(store, prepared, editor, kind="sample")
+
+
+def pick_plan(store: Store, plan_id: str | None = None, as_of_batch: int | None = None) -> Plan:
+    """The plan asked for; else the default plan; else the first one loaded."""
+    ids = store.plan_ids()
+    if not ids:
+        raise StoreError(f"no plan in {store.path}; load one with: python -m kpi init")
+    if plan_id is None:
+        plan_id = get_settings().default_plan if get_settings().default_plan in ids else ids[0]
+    return store.plan(plan_id, as_of_batch)
+
+
+def ensure_ready(store: Store) -> None:
+    """First run: load the plans and the sample data into an empty store."""
+    if not store.plan_ids():
+        load_plans(store, Editor("setup", via="first run"))
+        load_sample(store, Editor("sample", via="first run"))

@@ -1,0 +1,270 @@
+"""The status engine: target, actual, progress, pace (序时进度) and status.
+
+For a period that has ended and carries its own target, the verdict is
+``met`` or ``missed``. For a period in progress, or a part of a longer target
+period, the actual is compared with what the pace expects by the as-of date:
+the target times the elapsed share (phased targets add up period by period).
+A recurring minimum ("at least 2 every quarter") is missed when any of its
+periods fell short, even when the total caught up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from kpi.periods import Period, covering, parse_period, periods_in_span, rollup
+from kpi.plan import Indicator, Plan, Range
+from kpi.settings import get_settings
+from kpi.targets import PlanSpan, resolve_window, target_entries
+
+STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "done", "overdue", "pending", "no_target", "no_data")
+BEHIND = ("missed", "off_track", "at_risk", "overdue")
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Pace bands: actual ÷ expected at or above ``on_track`` is on track, at or above ``at_risk`` at risk."""
+
+    on_track: float = 1.0
+    at_risk: float = 0.85
+
+    @classmethod
+    def from_settings(cls) -> Bands:
+        s = get_settings()
+        return cls(on_track=s.on_track_ratio, at_risk=s.at_risk_ratio)
+
+    def classify(self, ratio: float) -> str:
+        if ratio >= self.on_track:
+            return "on_track"
+        return "at_risk" if ratio >= self.at_risk else "off_track"
+
+
+@dataclass
+class StatusRow:
+    indicator: str
+    area: str
+    kind: str
+    direction: str
+    period: str
+    status: str = "no_data"
+    target: float | None = None
+    target_low: float | None = None
+    target_high: float | None = None
+    target_basis: str | None = None  # "plan": the period's own target; "pace": a share of a longer one
+    actual: float | None = None
+    progress: float | None = None  # actual ÷ target
+    expected: float | None = None  # what the pace expects by the as-of date
+    pace: float | None = None  # actual ÷ expected (for at-most items: expected ÷ actual)
+    final: bool = False  # the period has ended and carries its own target
+    shortfalls: list[str] = field(default_factory=list)  # recurring periods that fell short
+    due: str | None = None
+    done_on: str | None = None
+    note: str | None = None
+    batch_id: int | None = None
+    sample: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def evaluate(plan: Plan, observations: pd.DataFrame, period: object = None, as_of: dt.date | None = None,
+             bands: Bands | None = None) -> list[StatusRow]:
+    """One row per indicator of the plan, in plan order, for one period and as-of date."""
+    window = resolve_window(plan, period)
+    as_of = as_of or min(dt.date.today(), plan.span.end)
+    bands = bands or Bands.from_settings()
+    by_code = _group(observations, as_of)
+    return [evaluate_item(plan, item, by_code.get(item.code, {}), window, as_of, bands)
+            for item in plan.indicators()]
+
+
+def evaluate_matrix(plan: Plan, observations: pd.DataFrame, grain: str, as_of: dt.date,
+                    bands: Bands | None = None) -> list[StatusRow]:
+    """Rows for every indicator × every period of ``grain`` in the plan span."""
+    bands = bands or Bands.from_settings()
+    by_code = _group(observations, as_of)
+    periods = periods_in_span(plan.span.start, plan.span.end, grain)
+    return [evaluate_item(plan, item, by_code.get(item.code, {}), p, as_of, bands)
+            for item in plan.indicators() for p in periods]
+
+
+def _group(observations: pd.DataFrame, as_of: dt.date) -> dict[str, dict[Period, dict]]:
+    """Observations by indicator and period, keeping only periods begun by the as-of date."""
+    out: dict[str, dict[Period, dict]] = {}
+    if observations is None or observations.empty:
+        return out
+    for rec in observations.to_dict("records"):
+        p = parse_period(rec["period"])
+        if p.start <= as_of:
+            out.setdefault(rec["indicator"], {})[p] = rec
+    return out
+
+
+def evaluate_item(plan: Plan, item: Indicator, reports: dict[Period, dict], window, as_of: dt.date,
+                  bands: Bands) -> StatusRow:
+    row = StatusRow(indicator=item.code, area=item.area, kind=item.kind, direction=item.direction,
+                    period=window.label)
+    inside = covering(list(reports), window)
+    if inside:
+        last = max(inside, key=lambda p: p.end)
+        row.note = _text(reports[last].get("note"))
+        row.batch_id = int(reports[last]["batch_id"]) if pd.notna(reports[last].get("batch_id")) else None
+        row.sample = any(bool(reports[p].get("sample")) for p in inside)
+    if item.kind == "milestone":
+        return _milestone(item, reports, window, as_of, row)
+    values = {p: float(r["value"]) for p, r in reports.items() if pd.notna(r.get("value"))}
+    row.actual = rollup(values, window, item.kind)
+    entries = [(w, v, rec) for w, v, rec in target_entries(plan, item) if w.start <= window.end and window.start <= w.end]
+    if window.start > as_of:
+        row.status = "pending"
+    if not entries:
+        row.status = "no_target" if row.status != "pending" else row.status
+        return row
+    _set_target(item, entries, window, row)
+    if row.status == "pending":
+        return row
+    if row.actual is None:
+        row.status = "no_data"
+        return row
+    if row.target and row.target_low is None:
+        row.progress = row.actual / row.target
+    row.shortfalls = _shortfalls(item, values, entries, window, as_of)
+    if row.final and window.end <= as_of:
+        row.expected = row.target
+        row.pace = _ratio(item, row.actual, row.target, row.target_low, row.target_high)
+        row.status = "met" if row.pace >= 1.0 and not row.shortfalls else "missed"
+        return row
+    row.expected, low, high = _expected(plan, item, entries, window, as_of)
+    row.pace = _ratio(item, row.actual, row.expected, low, high)
+    row.status = "off_track" if row.shortfalls else bands.classify(row.pace)
+    if item.direction == "at_most" and row.target is not None and row.actual > row.target:
+        row.status = "off_track"  # the whole allowance is used up already
+    return row
+
+
+def _set_target(item: Indicator, entries: list, window, row: StatusRow) -> None:
+    """The target for the window: whole targets inside it, a pro-rata share of those it cuts."""
+    if item.kind == "count":
+        shares = [(v, _overlap_days(w, window) / w.days) for w, v, _ in entries]
+        row.final = all(s == 1.0 for _, s in shares)
+        if isinstance(entries[0][1], Range):
+            row.target_low = sum(v.low * s for v, s in shares)
+            row.target_high = sum(v.high * s for v, s in shares)
+        else:
+            row.target = sum(float(v) * s for v, s in shares)
+    else:  # a level: the target of the latest window that overlaps
+        w, v, _ = entries[-1]
+        row.final = w.end <= window.end
+        if isinstance(v, Range):
+            row.target_low, row.target_high = v.low, v.high
+        else:
+            row.target = float(v)
+    row.target_basis = "plan" if row.final else "pace"
+
+
+def _expected(plan: Plan, item: Indicator, entries: list, window, as_of: dt.date):
+    """What the pace expects by the as-of date: (value, low, high)."""
+    cutoff = min(as_of, window.end)
+    if item.kind == "count":
+        def pro_rata(value: float) -> float:
+            return value * done / w.days
+        total = low = high = 0.0
+        for w, v, _ in entries:
+            done = _overlap_days(w, window, until=cutoff)
+            if isinstance(v, Range):
+                low, high = low + pro_rata(v.low), high + pro_rata(v.high)
+            else:
+                total += pro_rata(float(v))
+        return (None, low, high) if isinstance(entries[0][1], Range) else (total, None, None)
+    started = [e for e in entries if e[0].start <= cutoff] or entries[:1]
+    w, v, _ = started[-1]
+    if isinstance(v, Range):
+        return None, v.low, v.high
+    if item.kind == "stock" and item.baseline is not None and item.baseline.date <= cutoff:
+        base = item.baseline.value
+        return base + (float(v) - base) * w.elapsed_share(cutoff), None, None
+    return float(v), None, None
+
+
+def _ratio(item: Indicator, actual: float, expected: float | None, low: float | None, high: float | None) -> float:
+    """≥ 1 means at or ahead of what is expected."""
+    if low is not None and high is not None:
+        if actual < low:
+            return actual / low if low else 0.0
+        if actual > high:
+            return high / actual if actual else 0.0
+        return 1.0
+    if expected is None or expected <= 0:
+        return 1.0 if item.direction != "at_most" or actual <= 0 else 0.0
+    if item.direction == "at_most":
+        return float("inf") if actual <= 0 else expected / actual
+    return actual / expected
+
+
+def _shortfalls(item: Indicator, values: dict, entries: list, window, as_of: dt.date) -> list[str]:
+    """Recurring periods inside the window that ended short of their minimum."""
+    out = []
+    for w, v, recurring in entries:
+        if not recurring or isinstance(v, Range) or w.end > as_of or not window.contains(w):
+            continue
+        got = rollup(values, w, item.kind)
+        if got is None:
+            if any(p.start <= w.start and w.end <= p.end for p in values):
+                continue  # reported only for a longer period: this one cannot be judged
+            got = 0.0
+        short = got < float(v) if item.direction != "at_most" else got > float(v)
+        if short:
+            out.append(w.label)
+    return out
+
+
+def _milestone(item: Indicator, reports: dict[Period, dict], window, as_of: dt.date, row: StatusRow) -> StatusRow:
+    cutoff = min(as_of, window.end)
+    row.due = item.due.isoformat()
+    row.target = 1.0
+    row.target_basis = "plan"
+    seen = {p: r for p, r in reports.items() if p.start <= cutoff}
+    done = sorted(_done_date(p, r) for p, r in seen.items() if pd.notna(r.get("value")) and r["value"] > 0)
+    done = [d for d in done if d <= cutoff]
+    if done:
+        row.done_on, row.actual, row.status = done[0].isoformat(), 1.0, "done"
+    elif window.start > as_of:
+        row.status = "pending"
+    else:
+        row.actual = 0.0 if seen else None
+        if item.due > cutoff:
+            row.status = "pending"
+        else:
+            row.status = "overdue" if seen else "no_data"
+    row.final = item.due <= window.end and window.end <= as_of
+    row.progress = row.actual
+    return row
+
+
+def _done_date(period: Period, rec: dict) -> dt.date:
+    d = rec.get("done_on")
+    if d is None or (not isinstance(d, dt.date) and pd.isna(d)):
+        return period.end
+    return d.date() if isinstance(d, (pd.Timestamp, dt.datetime)) else d
+
+
+def _overlap_days(w, window, until: dt.date | None = None) -> int:
+    start = max(w.start, window.start)
+    end = min(w.end, window.end, until or window.end)
+    return max(0, (end - start).days + 1)
+
+
+def _text(v) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return str(v)
+
+
+def status_frame(rows: list[StatusRow]) -> pd.DataFrame:
+    return pd.DataFrame([r.to_dict() for r in rows])
+
+
+__all__ = ["BEHIND", "STATUSES", "Bands", "PlanSpan", "StatusRow", "evaluate", "evaluate_matrix", "status_frame"]

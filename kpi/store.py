@@ -1,0 +1,343 @@
+"""The DuckDB store: plans, indicators, targets, append-only observations, batches.
+
+Every change is a batch with a number, an editor and a time, written in one
+transaction. Observations are never updated or deleted: a newer batch adds a
+newer version, a revert is itself a batch. The data version is the newest
+batch number, so any earlier state can be reproduced (``as_of_batch``).
+
+Thread safety (DuckDB 2.x): one connection per process and file, a fresh
+cursor per query, results fetched to completion, one lock around writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from kpi.ingest_checks import OBS_COLUMNS
+from kpi.plan import Plan
+from kpi.targets import target_entries
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE batches (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan')),
+            target_batch BIGINT,
+            editor VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            source VARCHAR,
+            sha256 VARCHAR,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            plan_id VARCHAR,
+            comment VARCHAR)""",
+        """CREATE TABLE plan_revisions (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, batch_id BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL, body VARCHAR NOT NULL, PRIMARY KEY (plan_id, revision))""",
+        """CREATE TABLE areas (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, position INTEGER,
+            name_zh VARCHAR, name_en VARCHAR, PRIMARY KEY (plan_id, revision, code))""",
+        """CREATE TABLE indicators (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, area VARCHAR NOT NULL,
+            position INTEGER, name_zh VARCHAR, name_en VARCHAR, unit_zh VARCHAR, unit_en VARCHAR,
+            kind VARCHAR NOT NULL, direction VARCHAR NOT NULL, every VARCHAR, due DATE,
+            baseline DOUBLE, baseline_date DATE, monitored BOOLEAN, source_quote VARCHAR,
+            PRIMARY KEY (plan_id, revision, code))""",
+        """CREATE TABLE targets (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            value DOUBLE, low DOUBLE, high DOUBLE, recurring BOOLEAN NOT NULL)""",
+        """CREATE TABLE observations (
+            batch_id BIGINT NOT NULL, row_no INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            value DOUBLE, done_on DATE, note VARCHAR)""",
+        "CREATE INDEX observations_key ON observations (indicator, period_start)",
+    ],
+}
+
+WRITE_KINDS = ("import", "sample")
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (missing file, unknown batch...)."""
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who writes. Every write function takes one and refuses without it."""
+
+    name: str
+    via: str = "cli"
+
+
+def _require_editor(editor: Editor | None) -> str:
+    """The name to record for a write; PermissionError without an editor."""
+    if not isinstance(editor, Editor) or not editor.name.strip():
+        raise PermissionError("writing needs a signed-in editor")
+    return f"{editor.name.strip()} ({editor.via})"
+
+
+class Store:
+    """One DuckDB file. Open with ``Store.open(path)``."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
+        self.path = path
+        self._con = con
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True) -> Store:
+        path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(f"no database at {path}; create it with: python -m kpi init --db {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+        store = cls(path, con)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._con.close()
+
+    # --- plumbing -------------------------------------------------------
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        with self._cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        with self._cursor() as cur:
+            row = cur.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        with self._cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema {current}, newer than this program ({SCHEMA_VERSION})")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as cur:
+                for sql in MIGRATIONS[version]:
+                    cur.execute(sql)
+                cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+
+    def _new_batch(self, cur, kind: str, who: str, **fields) -> int:
+        batch_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
+        cur.execute(
+            "INSERT INTO batches (batch_id, kind, target_batch, editor, created_at, source, sha256, row_count,"
+            " plan_id, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, kind, fields.get("target_batch"), who, dt.datetime.now().replace(microsecond=0),
+             fields.get("source"), fields.get("sha256"), fields.get("row_count", 0), fields.get("plan_id"),
+             fields.get("comment")])
+        return batch_id
+
+    # --- versions -------------------------------------------------------
+    def data_version(self) -> int:
+        """The newest batch number: changes with every write, 0 for an empty store."""
+        return int(self.scalar("SELECT coalesce(max(batch_id), 0) FROM batches"))
+
+    def _resolve(self, as_of_batch: int | None) -> int:
+        latest = self.data_version()
+        return latest if as_of_batch is None else min(int(as_of_batch), latest)
+
+    # --- plans ----------------------------------------------------------
+    def save_plan(self, plan: Plan, editor: Editor, source: str | None = None) -> tuple[int, bool]:
+        """Store a plan; a changed plan becomes a new revision. Returns (revision, changed)."""
+        who = _require_editor(editor)
+        sha = plan.sha256()
+        with self._transaction() as cur:
+            row = cur.execute("SELECT revision, sha256 FROM plan_revisions WHERE plan_id = ? "
+                              "ORDER BY revision DESC LIMIT 1", [plan.id]).fetchone()
+            if row and row[1] == sha:
+                return int(row[0]), False
+            revision = (row[0] if row else 0) + 1
+            batch = self._new_batch(cur, "plan", who, source=source, sha256=sha, plan_id=plan.id,
+                                    row_count=len(plan.indicators()), comment=f"revision {revision}")
+            cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?)",
+                        [plan.id, revision, batch, sha, plan.canonical_json()])
+            areas, indicators, targets = _plan_frames(plan, revision)
+            for name, frame in (("areas", areas), ("indicators", indicators), ("targets", targets)):
+                if len(frame):
+                    cur.register("frame_in", frame)
+                    cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame_in")  # table names are constants
+                    cur.unregister("frame_in")
+            return revision, True
+
+    def plan_ids(self) -> list[str]:
+        return self.query("SELECT DISTINCT plan_id FROM plan_revisions ORDER BY plan_id")["plan_id"].tolist()
+
+    def plan(self, plan_id: str, as_of_batch: int | None = None) -> Plan:
+        """The plan revision in force at a data version (default: the newest)."""
+        row = self._plan_row(plan_id, as_of_batch)
+        if row is None:
+            raise StoreError(f"no plan {plan_id!r} in {self.path}; known: {', '.join(self.plan_ids()) or 'none'}")
+        return Plan.model_validate(json.loads(row[1]))
+
+    def plan_revision(self, plan_id: str, as_of_batch: int | None = None) -> int | None:
+        row = self._plan_row(plan_id, as_of_batch)
+        return None if row is None else int(row[0])
+
+    def _plan_row(self, plan_id: str, as_of_batch: int | None):
+        with self._cursor() as cur:
+            return cur.execute(
+                "SELECT revision, body FROM plan_revisions WHERE plan_id = ? AND batch_id <= ? "
+                "ORDER BY revision DESC LIMIT 1", [plan_id, self._resolve(as_of_batch)]).fetchone()
+
+    def known_indicators(self) -> pd.DataFrame:
+        """Every indicator of the newest revision of every plan, with its plan span."""
+        return self.query("""
+            WITH cur AS (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)
+            SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en,
+                   CAST(json_extract_string(r.body, '$.span.start') AS DATE) AS span_start,
+                   CAST(json_extract_string(r.body, '$.span.end') AS DATE) AS span_end
+            FROM indicators i JOIN cur USING (plan_id, revision)
+            JOIN plan_revisions r USING (plan_id, revision)
+            ORDER BY i.plan_id, i.position""")
+
+    # --- observations ---------------------------------------------------
+    def write_batch(self, rows: pd.DataFrame, editor: Editor, source: str | None, sha256: str | None,
+                    kind: str = "import") -> int:
+        """Append one batch of observations (columns OBS_COLUMNS) in one transaction."""
+        who = _require_editor(editor)
+        if kind not in WRITE_KINDS:
+            raise ValueError(f"kind must be one of {WRITE_KINDS}")
+        frame = rows[OBS_COLUMNS].copy()
+        with self._transaction() as cur:
+            batch = self._new_batch(cur, kind, who, source=source, sha256=sha256, row_count=len(frame))
+            frame.insert(0, "batch_id", batch)
+            cur.register("obs_in", frame)
+            cur.execute("INSERT INTO observations BY NAME SELECT * FROM obs_in")
+            cur.unregister("obs_in")
+            return batch
+
+    def _live_batches_sql(self) -> str:
+        return """
+            acts AS (
+                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
+                WHERE kind IN ('revert', 'reapply') AND batch_id <= $as_of GROUP BY target_batch),
+            live AS (
+                SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
+                WHERE b.kind IN ('import', 'sample') AND b.batch_id <= $as_of
+                  AND coalesce(a.last_kind, 'reapply') <> 'revert')"""
+
+    def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
+                as_of_batch: int | None = None) -> pd.DataFrame:
+        """The current value of each (indicator, period): the newest version from a batch not reverted."""
+        params = {"as_of": self._resolve(as_of_batch), "codes": codes or [],
+                  "all_codes": codes is None, "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2200, 1, 1)}
+        return self.query(f"""
+            WITH {self._live_batches_sql()}
+            SELECT o.indicator, o.period, o.grain, o.period_start, o.period_end, o.value, o.done_on, o.note,
+                   o.batch_id, live.kind = 'sample' AS sample
+            FROM observations o JOIN live USING (batch_id)
+            WHERE ($all_codes OR list_contains($codes, o.indicator))
+              AND o.period_start >= $start AND o.period_end <= $end
+            QUALIFY row_number() OVER (PARTITION BY o.indicator, o.period
+                                       ORDER BY o.batch_id DESC, o.row_no DESC) = 1
+            ORDER BY o.indicator, o.period_start, o.period_end DESC""", params)
+
+    def has_sample(self, as_of_batch: int | None = None) -> bool:
+        """True when any value in force comes from the sample data."""
+        return bool(self.scalar(f"""
+            WITH {self._live_batches_sql()} SELECT count(*) > 0 FROM live WHERE kind = 'sample'""",
+            {"as_of": self._resolve(as_of_batch)}))
+
+    # --- batches --------------------------------------------------------
+    def batches(self) -> pd.DataFrame:
+        """Every batch, newest first, with whether it is reverted now."""
+        return self.query(f"""
+            WITH {self._live_batches_sql()}
+            SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
+                   b.plan_id, b.comment,
+                   (b.kind IN ('import', 'sample') AND b.batch_id NOT IN (SELECT batch_id FROM live)) AS reverted
+            FROM batches b ORDER BY b.batch_id DESC""", {"as_of": self.data_version()})
+
+    def batch(self, batch_id: int) -> dict:
+        found = self.batches()
+        found = found[found["batch_id"] == int(batch_id)]
+        if found.empty:
+            raise StoreError(f"no batch {batch_id}")
+        return found.iloc[0].to_dict()
+
+    def find_by_sha(self, sha256: str) -> list[int]:
+        return self.query("SELECT batch_id FROM batches WHERE sha256 = ? AND kind IN ('import', 'sample') "
+                          "ORDER BY batch_id", [sha256])["batch_id"].tolist()
+
+    def revert(self, batch_id: int, editor: Editor) -> int:
+        """Take a batch's values out of force; recorded as a batch of its own."""
+        return self._toggle(batch_id, editor, "revert")
+
+    def reapply(self, batch_id: int, editor: Editor) -> int:
+        """Undo a revert: the batch's values are in force again."""
+        return self._toggle(batch_id, editor, "reapply")
+
+    def _toggle(self, batch_id: int, editor: Editor, action: str) -> int:
+        who = _require_editor(editor)
+        info = self.batch(batch_id)
+        if info["kind"] not in WRITE_KINDS:
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data batches can be reverted")
+        if bool(info["reverted"]) == (action == "revert"):
+            raise StoreError(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
+        with self._transaction() as cur:
+            return self._new_batch(cur, action, who, target_batch=int(batch_id),
+                                   row_count=int(info["row_count"]), source=info["source"])
+
+
+def _plan_frames(plan: Plan, revision: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    areas, indicators, targets = [], [], []
+    for a_pos, area in enumerate(plan.areas):
+        areas.append({"plan_id": plan.id, "revision": revision, "code": area.code, "position": a_pos,
+                      "name_zh": area.name.zh, "name_en": area.name.en})
+        for item in area.items:
+            indicators.append({
+                "plan_id": plan.id, "revision": revision, "code": item.code, "area": area.code,
+                "position": len(indicators), "name_zh": item.name.zh, "name_en": item.name.en,
+                "unit_zh": item.unit.zh if item.unit else None, "unit_en": item.unit.en if item.unit else None,
+                "kind": item.kind, "direction": item.direction, "every": item.every, "due": item.due,
+                "baseline": item.baseline.value if item.baseline else None,
+                "baseline_date": item.baseline.date if item.baseline else None,
+                "monitored": item.monitored, "source_quote": item.source})
+            for period, value, recurring in target_entries(plan, item):
+                low, high = (value.low, value.high) if hasattr(value, "low") else (None, None)
+                targets.append({
+                    "plan_id": plan.id, "revision": revision, "indicator": item.code, "period": period.label,
+                    "period_start": period.start, "period_end": period.end,
+                    "value": None if low is not None else float(value), "low": low, "high": high,
+                    "recurring": recurring})
+    return pd.DataFrame(areas), pd.DataFrame(indicators), pd.DataFrame(targets)
