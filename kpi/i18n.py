@@ -34,7 +34,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- ingest problems ---------------------------------------------------
     "where.row_col": ("第{row}行，“{column}”列", "row {row}, column {column}"),
     "where.file": ("文件", "file"),
-    "ingest.empty": ("文件是空的：请在表头下填写至少一行数据", "the file is empty: add at least one row under the header"),
+    "ingest.empty": ("文件是空的：请在表头下填写至少一行数据",
+                     "the file is empty: add at least one row under the header"),
     "ingest.too_big": ("文件有 {size} 字节，超过上限 {limit} 字节：请拆分后分批上传",
                        "the file has {size} bytes, over the limit of {limit}: split it and upload the parts"),
     "ingest.unreadable": ("无法读取文件：{reason}；请另存为 CSV（UTF-8）或 XLSX 后重试",
@@ -52,7 +53,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "'{value}' is not a period: write it like 2023-Q3, 2023-07 or 2023年第三季度"),
     "ingest.outside_plan": ("{period} 不在 {indicator} 所属计划的期间内（{start} 至 {end}）",
                             "{period} is outside the span of the plan of {indicator} ({start} to {end})"),
-    "ingest.not_number": ("“{value}”不是数字：请填写数字，如 12", "'{value}' is not a number: enter a number such as 12"),
+    "ingest.not_number": ("“{value}”不是数字：请填写数字，如 12",
+                          "'{value}' is not a number: enter a number such as 12"),
     "ingest.negative": ("“{value}”为负数：{indicator} 是计数，须为 0 或正数",
                         "'{value}' is negative: {indicator} is a count, enter 0 or more"),
     "ingest.bad_milestone": ("“{value}”不是完成日期或“完成/未完成”：请填写如 2023-09-20 或 完成",
@@ -60,7 +62,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ingest.duplicate": ("{indicator} 的 {period} 在文件中出现多次（另见第{other}行）：每个指标每期只填一行",
                          "{indicator} {period} appears more than once (also row {other}): one row per indicator "
                          "and period"),
-    "ingest.double_count": ("{indicator} 同时填了 {period} 和其所含的 {part}（第{other}行）：会重复计算，请只保留一种期间",
+    "ingest.double_count": ("{indicator} 同时填了 {period} 和其所含的 {part}（第{other}行）："
+                            "会重复计算，请只保留一种期间",
                             "{indicator} has both {period} and {part} inside it (row {other}): that counts twice; "
                             "keep one of them"),
     "ingest.cumulative": ("{indicator} 按期填报当期值，不能填累计数：请填写本期新增数",
@@ -70,13 +73,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.imported": ("已导入批次 {batch}：{rows} 行（{file}）", "imported batch {batch}: {rows} rows ({file})"),
     "cli.dry_run": ("检查通过（未写入）：{rows} 行可导入", "check passed (nothing written): {rows} rows would import"),
     "cli.rejected": ("{file}：发现 {count} 个问题，未写入任何数据", "{file}: {count} problem(s); nothing was written"),
-    "cli.same_file": ("提示：同一文件已于批次 {batches} 导入过", "note: the same file was imported before as batch {batches}"),
+    "cli.same_file": ("提示：同一文件已于批次 {batches} 导入过",
+                      "note: the same file was imported before as batch {batches}"),
     "cli.nothing": ("文件中没有要导入的值（空白单元格不改变任何数据）",
                     "the file holds no values to import (blank cells change nothing)"),
     # --- dashboard ----------------------------------------------------------
     "app.title": ("工作计划指标看板", "Work-plan KPI dashboard"),
     "app.sample_banner": ("示例数据：本页数字为演示用示例数据，不是实际完成情况。",
-                          "Sample data: the numbers on this page are sample data for demonstration, not actual results."),
+                          "Sample data: the numbers on this page are sample data for demonstration, "
+                          "not actual results."),
     "app.period": ("期间", "Period"),
     "app.as_of": ("数据截至", "Data as of"),
     "app.language": ("语言", "Language"),

@@ -140,10 +140,10 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, l
     code = key.map(lookup)
     example = known["code"].iloc[0] if len(known) else "INV-EVENTS"
     amb = key.map(ambiguous)
-    problems += _problems(long, code.isna() & amb.notna(), long["ind_col"], long["ind_raw"], "ingest.ambiguous_indicator",
-                          codes=amb)
-    problems += _problems(long, code.isna() & amb.isna(), long["ind_col"], long["ind_raw"], "ingest.unknown_indicator",
-                          example=example)
+    problems += _problems(long, code.isna() & amb.notna(), long["ind_col"], long["ind_raw"],
+                          "ingest.ambiguous_indicator", codes=amb)
+    problems += _problems(long, code.isna() & amb.isna(), long["ind_col"], long["ind_raw"],
+                          "ingest.unknown_indicator", example=example)
 
     per = _parse_periods(long["per_raw"])
     per_column = long["per_col"]
@@ -203,16 +203,16 @@ def _double_counting(long: pd.DataFrame, keyed: pd.DataFrame, kind: pd.Series, p
     present = present[~present.index.duplicated()]
     found = []
     for grain in GRAINS[1:]:
-        finer = counts[counts["grain"].map(lambda g: MONTHS_PER[g] < MONTHS_PER[grain])]
+        finer = counts[counts["grain"].map(MONTHS_PER) < MONTHS_PER[grain]]
         if finer.empty:
             continue
-        parent = finer["period"].map(lambda label: parse_period(label).parent(grain).label)
-        idx = pd.MultiIndex.from_arrays([finer["code"], parent])
-        hit = idx.isin(present.index)
+        parents = {label: parse_period(label).parent(grain).label for label in finer["period"].unique()}
+        parent = finer["period"].map(parents)
+        hit = pd.MultiIndex.from_arrays([finer["code"], parent]).isin(present.index)
         if hit.any():
             sub = finer[hit]
-            found.append(pd.DataFrame({"part": sub["period"], "period": parent[hit],
-                                       "other": present.reindex(pd.MultiIndex.from_arrays([sub["code"], parent[hit]])).values},
+            other = present.reindex(pd.MultiIndex.from_arrays([sub["code"], parent[hit]])).values
+            found.append(pd.DataFrame({"part": sub["period"], "period": parent[hit], "other": other},
                                       index=sub.index))
     if not found:
         return []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import total_ordering
 
 GRAINS = ("month", "quarter", "half", "year")
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
 MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10, "十一": 11, "十二": 12, "〇": 0, "两": 2}
@@ -115,7 +116,7 @@ class Period:
                 return f"{self.year}年{'上下'[self.index - 1]}半年"
             return f"{self.year}年"
         if self.grain == "month":
-            return self.start.strftime("%b %Y")
+            return f"{MONTH_ABBR[self.index - 1]} {self.year}"
         if self.grain == "quarter":
             return f"Q{self.index} {self.year}"
         if self.grain == "half":

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
-from kpi.periods import PeriodError, parse_period
+from kpi.periods import PeriodError, parse_period, periods_in_span
 
 Kind = Literal["count", "stock", "rate", "milestone"]
 Direction = Literal["at_least", "at_most", "range"]
@@ -237,7 +237,8 @@ def _rules(raw: Any) -> list[PlanIssue]:
         code = area.get("code") if isinstance(area, dict) else None
         if isinstance(code, str):
             if code in area_codes:
-                out.append(PlanIssue(f"areas[{i}].code", f"duplicate area code {code} (also areas[{area_codes[code]}])"))
+                out.append(PlanIssue(f"areas[{i}].code",
+                                     f"duplicate area code {code} (also areas[{area_codes[code]}])"))
             area_codes.setdefault(code, i)
     seen: dict[str, str] = {}
     for i, area in enumerate(areas):
@@ -279,9 +280,9 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
     if every is not None and target is None:
         out.append(PlanIssue(f"{at}.every", "a recurring minimum needs a target per period (target: N)"))
     if target is not None and targets:
-        out.append(PlanIssue(f"{at}.targets", "give either target (for the plan span) or targets (per period), not both"))
+        out.append(PlanIssue(f"{at}.targets",
+                             "give either target (for the plan span) or targets (per period), not both"))
     if every and start and end and every in ("month", "quarter", "half", "year"):
-        from kpi.periods import periods_in_span
         covered = sum(p.days for p in periods_in_span(start, end, every))
         if covered != (end - start).days + 1:
             out.append(PlanIssue(f"{at}.every", f"the plan span is not made of whole {every}s"))
@@ -293,7 +294,7 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
         if direction == "range" and not isinstance(value, dict):
             out.append(PlanIssue(path, "a range target is written {low: A, high: B}"))
         if direction != "range" and isinstance(value, dict):
-            out.append(PlanIssue(path, f"a {direction} target is one number; use direction: range for low/high"))
+            out.append(PlanIssue(path, f"direction {direction} takes one number; use direction: range for low/high"))
         if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
             if value["low"] > value["high"]:
                 out.append(PlanIssue(path, f"low {value['low']} is greater than high {value['high']}"))

@@ -117,7 +117,7 @@ def evaluate_item(plan: Plan, item: Indicator, reports: dict[Period, dict], wind
         return _milestone(item, reports, window, as_of, row)
     values = {p: float(r["value"]) for p, r in reports.items() if pd.notna(r.get("value"))}
     row.actual = rollup(values, window, item.kind)
-    entries = [(w, v, rec) for w, v, rec in target_entries(plan, item) if w.start <= window.end and window.start <= w.end]
+    entries = [e for e in target_entries(plan, item) if e[0].start <= window.end and window.start <= e[0].end]
     if window.start > as_of:
         row.status = "pending"
     if not entries:
@@ -246,7 +246,7 @@ def _milestone(item: Indicator, reports: dict[Period, dict], window, as_of: dt.d
 
 def _done_date(period: Period, rec: dict) -> dt.date:
     d = rec.get("done_on")
-    if d is None or (not isinstance(d, dt.date) and pd.isna(d)):
+    if d is None or pd.isna(d):
         return period.end
     return d.date() if isinstance(d, (pd.Timestamp, dt.datetime)) else d
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -62,6 +62,14 @@ MIGRATIONS: dict[int, list[str]] = {
             period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
             value DOUBLE, done_on DATE, note VARCHAR)""",
         "CREATE INDEX observations_key ON observations (indicator, period_start)",
+        # The data batches in force right after batch `as_of`: not reverted, or reapplied since.
+        """CREATE MACRO live_batches(as_of) AS TABLE
+            WITH acts AS (
+                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
+                WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
+            SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
+            WHERE b.kind IN ('import', 'sample') AND b.batch_id <= as_of
+              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
     ],
 }
 
@@ -192,11 +200,13 @@ class Store:
             cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?)",
                         [plan.id, revision, batch, sha, plan.canonical_json()])
             areas, indicators, targets = _plan_frames(plan, revision)
-            for name, frame in (("areas", areas), ("indicators", indicators), ("targets", targets)):
-                if len(frame):
-                    cur.register("frame_in", frame)
-                    cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame_in")  # table names are constants
-                    cur.unregister("frame_in")
+            cur.register("areas_in", areas)
+            cur.register("indicators_in", indicators)
+            cur.execute("INSERT INTO areas BY NAME SELECT * FROM areas_in")
+            cur.execute("INSERT INTO indicators BY NAME SELECT * FROM indicators_in")
+            if len(targets):
+                cur.register("targets_in", targets)
+                cur.execute("INSERT INTO targets BY NAME SELECT * FROM targets_in")
             return revision, True
 
     def plan_ids(self) -> list[str]:
@@ -246,26 +256,15 @@ class Store:
             cur.unregister("obs_in")
             return batch
 
-    def _live_batches_sql(self) -> str:
-        return """
-            acts AS (
-                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
-                WHERE kind IN ('revert', 'reapply') AND batch_id <= $as_of GROUP BY target_batch),
-            live AS (
-                SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
-                WHERE b.kind IN ('import', 'sample') AND b.batch_id <= $as_of
-                  AND coalesce(a.last_kind, 'reapply') <> 'revert')"""
-
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
                 as_of_batch: int | None = None) -> pd.DataFrame:
         """The current value of each (indicator, period): the newest version from a batch not reverted."""
         params = {"as_of": self._resolve(as_of_batch), "codes": codes or [],
                   "all_codes": codes is None, "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2200, 1, 1)}
-        return self.query(f"""
-            WITH {self._live_batches_sql()}
+        return self.query("""
             SELECT o.indicator, o.period, o.grain, o.period_start, o.period_end, o.value, o.done_on, o.note,
                    o.batch_id, live.kind = 'sample' AS sample
-            FROM observations o JOIN live USING (batch_id)
+            FROM observations o JOIN live_batches($as_of) live USING (batch_id)
             WHERE ($all_codes OR list_contains($codes, o.indicator))
               AND o.period_start >= $start AND o.period_end <= $end
             QUALIFY row_number() OVER (PARTITION BY o.indicator, o.period
@@ -274,18 +273,17 @@ class Store:
 
     def has_sample(self, as_of_batch: int | None = None) -> bool:
         """True when any value in force comes from the sample data."""
-        return bool(self.scalar(f"""
-            WITH {self._live_batches_sql()} SELECT count(*) > 0 FROM live WHERE kind = 'sample'""",
-            {"as_of": self._resolve(as_of_batch)}))
+        return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = 'sample'",
+                                [self._resolve(as_of_batch)]))
 
     # --- batches --------------------------------------------------------
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first, with whether it is reverted now."""
-        return self.query(f"""
-            WITH {self._live_batches_sql()}
+        return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (b.kind IN ('import', 'sample') AND b.batch_id NOT IN (SELECT batch_id FROM live)) AS reverted
+                   (b.kind IN ('import', 'sample')
+                    AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
             FROM batches b ORDER BY b.batch_id DESC""", {"as_of": self.data_version()})
 
     def batch(self, batch_id: int) -> dict:

@@ -1,0 +1,32 @@
+# One entry point for tasks. Everything the project needs is installed from its own files.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT ?= 8501
+
+.PHONY: run test lint bench init venv clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: the dashboard on http://localhost:8501 (creates data/kpi.duckdb with the plan and sample data on first run)
+run: $(STAMP)
+	$(PY) -m kpi init --sample
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest
+
+## lint: ruff
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

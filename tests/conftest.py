@@ -1,0 +1,74 @@
+"""Shared fixtures: a real DuckDB file in a temp folder, the real plan, real CSV bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kpi import ingest  # noqa: E402
+from kpi.plan import load_plan  # noqa: E402
+from kpi.service import load_plans  # noqa: E402
+from kpi.status import Bands, evaluate  # noqa: E402
+from kpi.store import Editor, Store  # noqa: E402
+
+PLAN_FILE = ROOT / "data" / "plans" / "2023-H2.yaml"
+EDITOR = Editor("tester", via="test")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """Tests never touch data/kpi.duckdb: KPI_DB points into the temp folder."""
+    monkeypatch.setenv("KPI_DB", str(tmp_path / "default.duckdb"))
+    from kpi.settings import get_settings
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def plan():
+    return load_plan(PLAN_FILE)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "kpi.duckdb"
+
+
+@pytest.fixture
+def store(db_path):
+    """A real DuckDB file with the 2023-H2 plan loaded and no observations."""
+    s = Store.open(db_path)
+    load_plans(s, EDITOR, [PLAN_FILE])
+    yield s
+    s.close()
+
+
+def import_csv(store: Store, text: str, name: str = "upload.csv", encoding: str = "utf-8") -> int:
+    """Import CSV text through the one ingest pipeline; fails the test on any problem."""
+    prepared = ingest.prepare(store, text.encode(encoding), name)
+    assert prepared.ok, [p.message("en") for p in prepared.problems]
+    return ingest.commit(store, prepared, EDITOR)
+
+
+def status_of(store: Store, code: str, period: str | None, as_of: dt.date, bands: Bands | None = None):
+    """The StatusRow of one indicator, computed from what the store holds."""
+    plan = store.plan("2023-H2")
+    obs = store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end)
+    rows = evaluate(plan, obs, period, as_of, bands or Bands())
+    return next(r for r in rows if r.indicator == code)
+
+
+def run_cli(*args: str, env: dict | None = None):
+    """Run `python -m kpi` in a subprocess, as a user would."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "kpi", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)

@@ -1,0 +1,143 @@
+"""`python -m kpi` as a user runs it: exit codes, JSON fields, the acceptance figures, help for every command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kpi.cli import build_parser
+from tests.conftest import run_cli
+
+
+def _status(db, *args) -> dict:
+    out = run_cli("status", "--db", str(db), "--format", "json", *args)
+    assert out.returncode == 0, out.stderr
+    return {r["indicator"]: r for r in json.loads(out.stdout)}
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.duckdb"
+    assert run_cli("init", "--db", str(path)).returncode == 0
+    return path
+
+
+def test_init_then_status_lists_every_item_with_targets(db):
+    rows = _status(db, "--period", "2023-H2")
+    assert len(rows) >= 30
+    assert {r["area"] for r in rows.values()} == {"INV", "HK", "INNO", "SCI", "TAL", "ENT"}
+    targets = {"INV-EVENTS": 6, "INV-VISITS": 20, "INV-FIRMS": 100, "INNO-HTE-TRAIN": 6, "INNO-IP-TRAIN": 4,
+               "INNO-IP-VISITS": 2, "HK-BASES": 3}
+    for code, target in targets.items():
+        assert rows[code]["target"] == target
+        assert rows[code]["status"] == "no_data"
+    for r in rows.values():
+        assert {"indicator", "area", "period", "target", "actual", "progress", "status"} <= set(r)
+
+
+def test_acceptance_figures(db, tmp_path):
+    csv = tmp_path / "ok.csv"
+    csv.write_text("indicator,period,value\nINV-EVENTS,2023-Q3,2\nINV-EVENTS,2023-Q4,5\n"
+                   "INNO-IP-TRAIN,2023-Q3,2\nINNO-IP-TRAIN,2023-Q4,1\nINV-VISITS,2023-07,3\n")
+    out = run_cli("import", str(csv), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    h2 = _status(db, "--period", "2023-H2", "--as-of", "2024-01-15")
+    assert h2["INV-EVENTS"]["actual"] == 7
+    assert h2["INV-EVENTS"]["progress"] == pytest.approx(7 / 6)
+    assert h2["INV-EVENTS"]["status"] == "met"
+    assert h2["INNO-IP-TRAIN"]["status"] == "missed"
+    assert _status(db, "--period", "2023-Q3", "--as-of", "2024-01-15")["INNO-IP-TRAIN"]["status"] == "met"
+    assert _status(db, "--period", "2023-Q4", "--as-of", "2024-01-15")["INNO-IP-TRAIN"]["status"] == "missed"
+    mid = _status(db, "--period", "2023-H2", "--as-of", "2023-08-15")["INV-VISITS"]
+    assert mid["status"] == "off_track"
+    assert mid["expected"] == pytest.approx(5.0)
+
+
+def test_bad_row_exit_1_names_row_and_writes_nothing(db, tmp_path):
+    ok = tmp_path / "ok.csv"
+    ok.write_text("indicator,period,value\nINV-EVENTS,2023-Q3,2\n")
+    assert run_cli("import", str(ok), "--db", str(db)).returncode == 0
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    assert run_cli("export", "--db", str(db), "-o", str(before)).returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator,period,value\nINV-EVENTS,2023-Q3,1\nINV-VISITS,2023-Q3,oops\n")
+    out = run_cli("import", str(bad), "--db", str(db))
+    assert out.returncode == 1
+    assert "row 3, column value: 'oops' is not a number" in out.stderr
+    zh = run_cli("import", str(bad), "--db", str(db), "--lang", "zh")
+    assert "第3行，“value”列：“oops”不是数字" in zh.stderr
+    assert run_cli("export", "--db", str(db), "-o", str(after)).returncode == 0
+    assert before.read_bytes() == after.read_bytes()
+
+
+def test_dry_run_writes_nothing_and_same_file_is_recognised(db, tmp_path):
+    csv = tmp_path / "a.csv"
+    csv.write_text("indicator,period,value\nINV-EVENTS,2023-Q3,2\n")
+    dry = run_cli("import", str(csv), "--db", str(db), "--dry-run")
+    assert dry.returncode == 0 and "nothing written" in dry.stdout
+    assert json.loads(run_cli("history", "--db", str(db), "--format", "json").stdout)[0]["kind"] == "plan"
+    assert run_cli("import", str(csv), "--db", str(db)).returncode == 0
+    again = run_cli("import", str(csv), "--db", str(db))
+    assert again.returncode == 0 and "imported before as batch 2" in again.stdout
+
+
+def test_revert_and_reapply(db, tmp_path):
+    csv = tmp_path / "a.csv"
+    csv.write_text("indicator,period,value\nINV-EVENTS,2023-Q3,2\n")
+    run_cli("import", str(csv), "--db", str(db), "--editor", "王科长")
+    assert run_cli("revert", "2", "--db", str(db)).returncode == 0
+    assert _status(db, "--period", "2023-Q3")["INV-EVENTS"]["actual"] is None
+    assert _status(db, "--period", "2023-Q3", "--data", "2")["INV-EVENTS"]["actual"] == 2
+    history = json.loads(run_cli("history", "--db", str(db), "--format", "json").stdout)
+    assert [(b["batch_id"], b["kind"], b["reverted"]) for b in history][:2] == [(3, "revert", False),
+                                                                                (2, "import", True)]
+    assert history[1]["editor"] == "王科长 (cli)"
+    assert run_cli("revert", "2", "--db", str(db)).returncode == 2  # already reverted
+    assert run_cli("revert", "2", "--reapply", "--db", str(db)).returncode == 0
+    assert _status(db, "--period", "2023-Q3")["INV-EVENTS"]["actual"] == 2
+
+
+def test_init_is_idempotent_and_loads_the_sample_once(tmp_path):
+    db = tmp_path / "s.duckdb"
+    first = run_cli("init", "--db", str(db), "--sample")
+    assert first.returncode == 0 and "sample data: batch 2" in first.stdout
+    second = run_cli("init", "--db", str(db), "--sample")
+    assert "unchanged" in second.stdout and "already loaded" in second.stdout
+    rows = _status(db, "--period", "2023-H2", "--as-of", "2023-12-31")
+    statuses = {r["status"] for r in rows.values()}
+    assert {"met", "missed", "done", "overdue", "no_target"} <= statuses
+    assert all(r["sample"] for r in rows.values() if r["actual"] is not None)
+
+
+@pytest.mark.parametrize("args", [
+    ["status", "--db", "{db}", "--period", "2023-Q9"],
+    ["status", "--db", "{db}", "--period", "2024-Q1"],
+    ["status", "--db", "{missing}"],
+    ["import", "{missing}", "--db", "{db}"],
+    ["revert", "99", "--db", "{db}"],
+    ["status", "--nope"],
+    [],
+])
+def test_usage_errors_exit_2(db, tmp_path, args):
+    filled = [a.format(db=db, missing=tmp_path / "missing.duckdb") for a in args]
+    out = run_cli(*filled)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        assert command.description, name
+        out = run_cli(name, "--help")
+        assert out.returncode == 0 and "usage:" in out.stdout, name
+
+
+def test_plan_check_ok_and_load(tmp_path):
+    out = run_cli("plan", "check", "data/plans/2023-H2.yaml")
+    assert out.returncode == 0 and "50 items" in out.stdout
+    db = tmp_path / "p.duckdb"
+    assert "revision 1 (loaded)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
+    assert "revision 1 (unchanged)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout

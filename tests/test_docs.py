@@ -1,0 +1,32 @@
+"""Tests that keep the docs honest: settings, commands and the quick start are the ones that exist."""
+
+from __future__ import annotations
+
+import re
+
+from kpi.cli import build_parser
+from kpi.settings import Settings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented():
+    for name, field in Settings.model_fields.items():
+        assert f"`KPI_{name.upper()}`" in README, name
+        assert field.description, name
+
+
+def test_every_command_is_documented():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in sub.choices:
+        assert f"python -m kpi {name}" in README, name
+
+
+def test_quick_start_is_the_two_make_targets_and_ci_runs_the_test_one():
+    quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^(make \w+)", quick, flags=re.M)
+    assert commands == ["make run", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^run: ", makefile, flags=re.M) and re.search(r"^test: ", makefile, flags=re.M)
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
