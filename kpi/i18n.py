@@ -9,7 +9,8 @@ from __future__ import annotations
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-# status: (icon, zh, en). Icons differ in shape, so status never rests on colour alone.
+# status: (icon, zh, en). Icons differ in shape, so status never rests on colour alone; all of them
+# are in Noto Sans CJK, so they render where no emoji font is installed.
 STATUS_TEXT: dict[str, tuple[str, str, str]] = {
     "met": ("✔", "已完成", "Met"),
     "done": ("✔", "已办结", "Done"),
@@ -17,8 +18,8 @@ STATUS_TEXT: dict[str, tuple[str, str, str]] = {
     "at_risk": ("⚠", "略低于序时进度", "At risk"),
     "off_track": ("▼", "落后于序时进度", "Off track"),
     "missed": ("✘", "未完成", "Missed"),
-    "overdue": ("⏰", "已逾期", "Overdue"),
-    "pending": ("⏳", "未到期", "Pending"),
+    "overdue": ("⊗", "已逾期", "Overdue"),
+    "pending": ("◔", "未到期", "Pending"),
     "no_target": ("○", "监测指标（无目标）", "Monitored (no target)"),
     "no_data": ("？", "暂无数据", "No data"),
 }

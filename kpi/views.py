@@ -29,8 +29,8 @@ def overview_table(plan: Plan, rows: list[StatusRow], lang: str) -> pd.DataFrame
         item = by_code[r.indicator]
         unit = item.unit.get(lang) if item.unit else None
         if item.kind == "milestone":
-            target = t("value.due", lang, date=fmt.date(r.due, lang))
-            actual = t("value.done_on", lang, date=fmt.date(r.done_on, lang)) if r.done_on else fmt.number(None, lang)
+            target = t("value.due", lang, date=r.due)
+            actual = t("value.done_on", lang, date=r.done_on) if r.done_on else fmt.number(None, lang)
         else:
             target = fmt.with_unit(r.target, unit, lang) if r.target_low is None else \
                 f"{fmt.number(r.target_low, lang)}–{fmt.with_unit(r.target_high, unit, lang)}"

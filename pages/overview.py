@@ -18,6 +18,6 @@ as_of = min(dt.date.today(), plan.span.end)
 st.title(plan.title.get(lang))
 table, sample = overview(str(store.path), store.data_version(), plan.id, None, as_of, lang)
 if sample:
-    st.warning(t("app.sample_banner", lang), icon="🧪")
+    st.warning(t("app.sample_banner", lang), icon=":material/science:")
 st.caption(f"{t('app.period', lang)}: {plan.id} · {t('app.as_of', lang)}: {as_of.isoformat()}")
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(table) + 1), 1800))
