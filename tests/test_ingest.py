@@ -33,8 +33,9 @@ GOOD_FILES = {
     "tab.csv": LONG_ZH.replace(",", "\t").encode("gb18030"),
     "spaces.csv": " 指标编码 , 期间 ,实际值\nINV-EVENTS, 2023 Q3 ,２\nINV-VISITS,2023-07-01,3\nSCI-DAY,2023-09,是\n"
                   "\n,,\n".encode(),
-    "reordered.csv": "value,period,indicator\n2,2023Q3,INV-EVENTS\n3,2023/7,INV-VISITS\nyes,2023-09,SCI-DAY\n".encode(),
-    "by_name.csv": "指标,期间,实际值\n市外招商活动,2023-Q3,2\n精准上门招商,2023-07,3\n全国科普日系列活动,2023-09,完成\n".encode(),
+    "reordered.csv": b"value,period,indicator\n2,2023Q3,INV-EVENTS\n3,2023/7,INV-VISITS\nyes,2023-09,SCI-DAY\n",
+    "by_name.csv": "指标,期间,实际值\n市外招商活动,2023-Q3,2\n精准上门招商,2023-07,3\n"
+                   "全国科普日系列活动,2023-09,完成\n".encode(),
     "wide.csv": "指标编码,指标名称,2023年7月,2023-09,2023年第三季度\nINV-EVENTS,市外招商活动,,,2\n"
                 "INV-VISITS,精准上门招商,3,,\nSCI-DAY,全国科普日,,2023-09-22,\n".encode("utf-8-sig"),
     "long.xlsx": _xlsx([["指标编码", "期间", "实际值"], ["INV-EVENTS", "2023-Q3", 2], ["INV-VISITS", "2023年7月", 3],
