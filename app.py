@@ -1,16 +1,23 @@
-"""The Streamlit entry: page config, the shared frame (language), navigation."""
+"""The Streamlit entry: the shared frame (language, plan, period, as-of, meeting mode), then navigation.
+
+Every request runs this file first, so every page, a deep link included, gets
+the same frame and URL state.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from kpi.i18n import t
+from ui import frame as shared
 
-st.set_page_config(page_title="工作计划指标看板 · KPI dashboard", page_icon="📊", layout="wide")
+st.set_page_config(page_title="工作计划指标看板 · KPI dashboard", page_icon=":material/monitoring:", layout="wide")
 
-# The option strings are what the URL carries (?lang=en), so they stay codes; the captions name them.
-lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", bind="query-params", horizontal=True,
-                        captions=["中文", "English"])
-
-pages = [st.Page("pages/overview.py", title=t("app.title", lang), icon="📊", default=True)]
-st.navigation(pages).run()
+frame = shared.build()
+lang = frame.lang
+pages = [
+    st.Page("app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("app_pages/area.py", title=t("nav.area", lang), icon=":material/category:", url_path="area"),
+    st.Page("app_pages/indicator.py", title=t("nav.indicator", lang), icon=":material/insights:", url_path="indicator"),
+]
+st.navigation(pages, position="hidden" if frame.present else "sidebar").run()

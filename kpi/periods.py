@@ -12,12 +12,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import total_ordering
+from typing import NamedTuple
 
 GRAINS = ("month", "quarter", "half", "year")
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
 MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10, "十一": 11, "十二": 12, "〇": 0, "两": 2}
+
+
+class Window(NamedTuple):
+    """Any span of days, for what needs only a start and an end."""
+
+    start: dt.date
+    end: dt.date
 
 
 class PeriodError(ValueError):

@@ -71,14 +71,16 @@ class StatusRow:
 
 
 def evaluate(plan: Plan, observations: pd.DataFrame, period: object = None, as_of: dt.date | None = None,
-             bands: Bands | None = None) -> list[StatusRow]:
-    """One row per indicator of the plan, in plan order, for one period and as-of date."""
+             bands: Bands | None = None, only: str | None = None) -> list[StatusRow]:
+    """One row per indicator of the plan (or only the one named), in plan order, for one period and as-of date."""
     window = resolve_window(plan, period)
     as_of = as_of or min(dt.date.today(), plan.span.end)
     bands = bands or Bands.from_settings()
+    if only is not None and observations is not None and not observations.empty:
+        observations = observations[observations["indicator"] == only]
     by_code = _group(observations, as_of)
     return [evaluate_item(plan, item, by_code.get(item.code, {}), window, as_of, bands)
-            for item in plan.indicators()]
+            for item in plan.indicators() if only is None or item.code == only]
 
 
 def evaluate_matrix(plan: Plan, observations: pd.DataFrame, grain: str, as_of: dt.date,
@@ -263,8 +265,29 @@ def _text(v) -> str | None:
     return str(v)
 
 
+def pace_curve(plan: Plan, item: Indicator, dates: list[dt.date]) -> list[float | None]:
+    """What the pace (序时进度) expects by each date, over the whole plan span; None without a target."""
+    window = resolve_window(plan)
+    entries = target_entries(plan, item)
+    if item.kind == "milestone" or not entries or isinstance(entries[0][1], Range):
+        return [None] * len(dates)
+    return [_expected(plan, item, entries, window, d)[0] for d in dates]
+
+
+def target_steps(plan: Plan, item: Indicator) -> list[tuple[dt.date, float]]:
+    """(end date, cumulative target) at the end of each target period: the staircase the pace line follows."""
+    total, out = 0.0, []
+    for w, v, _ in target_entries(plan, item):
+        if isinstance(v, Range):
+            return []
+        total = total + float(v) if item.kind == "count" else float(v)
+        out.append((w.end, total))
+    return out
+
+
 def status_frame(rows: list[StatusRow]) -> pd.DataFrame:
     return pd.DataFrame([r.to_dict() for r in rows])
 
 
-__all__ = ["BEHIND", "STATUSES", "Bands", "PlanSpan", "StatusRow", "evaluate", "evaluate_matrix", "status_frame"]
+__all__ = ["BEHIND", "STATUSES", "Bands", "PlanSpan", "StatusRow", "evaluate", "evaluate_matrix", "pace_curve",
+           "status_frame", "target_steps"]

@@ -271,6 +271,21 @@ class Store:
                                        ORDER BY o.batch_id DESC, o.row_no DESC) = 1
             ORDER BY o.indicator, o.period_start, o.period_end DESC""", params)
 
+    def versions(self, code: str, as_of_batch: int | None = None) -> pd.DataFrame:
+        """Every value ever imported for one indicator, newest first, with its batch and whether it is in force."""
+        params = {"as_of": self._resolve(as_of_batch), "code": code}
+        return self.query("""
+            WITH cur AS (
+                SELECT o.batch_id, o.row_no, o.period FROM observations o JOIN live_batches($as_of) USING (batch_id)
+                WHERE o.indicator = $code
+                QUALIFY row_number() OVER (PARTITION BY o.period ORDER BY o.batch_id DESC, o.row_no DESC) = 1)
+            SELECT o.period, o.value, o.done_on, o.note, o.batch_id, b.kind, b.source, b.editor, b.created_at,
+                   cur.batch_id IS NOT NULL AS in_force
+            FROM observations o JOIN batches b USING (batch_id)
+            LEFT JOIN cur ON cur.batch_id = o.batch_id AND cur.row_no = o.row_no AND cur.period = o.period
+            WHERE o.indicator = $code AND o.batch_id <= $as_of
+            ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC""", params)
+
     def has_sample(self, as_of_batch: int | None = None) -> bool:
         """True when any value in force comes from the sample data."""
         return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = 'sample'",

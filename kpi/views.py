@@ -1,47 +1,245 @@
-"""Ready-made frames for the pages: the pages render them and compute nothing."""
+"""Ready-made frames and summaries for the pages: the pages render them and compute nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from kpi import fmt
-from kpi.i18n import status_label, t
-from kpi.plan import Plan
-from kpi.status import StatusRow, evaluate
+from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
+from kpi.periods import parse_period, periods_in_span
+from kpi.plan import Indicator, Plan
+from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
+from kpi.targets import plan_window
+
+GOOD = ("met", "on_track", "done")
+JUDGED_OUT = ("no_target",)
+
+
+def observations(store: Store, plan: Plan, as_of_batch: int | None = None) -> pd.DataFrame:
+    """What the store holds for this plan: bounded by its indicators and its span."""
+    return store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, as_of_batch)
 
 
 def plan_status(store: Store, plan: Plan, period: object, as_of: dt.date,
                 as_of_batch: int | None = None) -> list[StatusRow]:
-    """The status engine over what the store holds for this plan (bounded by plan and span)."""
-    obs = store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, as_of_batch)
-    return evaluate(plan, obs, period, as_of)
+    return evaluate(plan, observations(store, plan, as_of_batch), period, as_of)
+
+
+def period_options(plan: Plan) -> list[str]:
+    """The whole plan first, then halves, quarters and months inside the span."""
+    out = [plan_window(plan).label]
+    for grain in ("half", "quarter", "month"):
+        out += [p.label for p in periods_in_span(plan.span.start, plan.span.end, grain) if p.label not in out]
+    return out
+
+
+def period_name(plan: Plan, label: str, lang: str) -> str:
+    window = plan_window(plan)
+    if label == window.label:
+        return f"{window.display(lang)}（{t('ctl.period_plan', lang)}）" if lang == "zh" else \
+            f"{window.display(lang)} ({t('ctl.period_plan', lang)})"
+    return parse_period(label).display(lang)
+
+
+def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
+    """Today, kept inside the plan span."""
+    today = today or dt.date.today()
+    return min(max(today, plan.span.start), plan.span.end)
+
+
+# --- overview ----------------------------------------------------------------
+
+@dataclass
+class AreaCard:
+    code: str
+    name: str
+    count: int
+    judged: int
+    good: int
+    progress: float | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def share_good(self) -> float | None:
+        return self.good / self.judged if self.judged else None
+
+
+def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
+    """Per area: how many indicators, how many judged, how many met or on track, average progress."""
+    cards = []
+    for area in plan.areas:
+        mine = [r for r in rows if r.area == area.code]
+        judged = [r for r in mine if r.status not in JUDGED_OUT]
+        progress = [min(r.progress, 1.5) for r in judged if r.progress is not None]
+        counts = {s: sum(r.status == s for r in mine) for s in STATUSES}
+        cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
+                              sum(r.status in GOOD for r in judged),
+                              sum(progress) / len(progress) if progress else None,
+                              {s: n for s, n in counts.items() if n}))
+    return cards
+
+
+def status_counts_text(card: AreaCard, lang: str) -> str:
+    """"✔ 已完成 3 · ▼ 落后于序时进度 1 …" in status order."""
+    return " · ".join(f"{STATUS_TEXT[s][0]} {STATUS_TEXT[s][1 if lang == 'zh' else 2]} {n}"
+                      for s, n in card.counts.items())
+
+
+def status_matrix(plan: Plan, observations_frame: pd.DataFrame, as_of: dt.date, lang: str,
+                  grain: str = "quarter") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicators × periods (and the whole plan): (cells: status in icon and words, tints: the status colours)."""
+    rows = evaluate_matrix(plan, observations_frame, grain, as_of)
+    whole = evaluate(plan, observations_frame, None, as_of)
+    periods = periods_in_span(plan.span.start, plan.span.end, grain)
+    names = {i.code: f"{i.code} {i.name.get(lang)}" for i in plan.indicators()}
+    columns = [p.display(lang) for p in periods] + [period_name(plan, plan_window(plan).label, lang)]
+    cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
+    colours: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
+    for r in rows + whole:
+        cells[names[r.indicator]].append(status_label(r.status, lang))
+        colours[names[r.indicator]].append(STATUS_COLOUR[r.status])
+    label = t("col.indicator", lang)
+    frame = pd.DataFrame.from_dict(cells, orient="index", columns=columns).rename_axis(label)
+    tint = pd.DataFrame.from_dict(colours, orient="index", columns=columns).rename_axis(label)
+    return frame, tint
+
+
+def style_matrix(cells: pd.DataFrame, tint: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """The matrix with each cell tinted by its status (the words stay: colour is never alone)."""
+    return cells.style.apply(lambda _: tint.map(lambda c: f"background-color: {c}33; border-left: 4px solid {c}"),
+                             axis=None)
+
+
+@dataclass
+class Attention:
+    code: str
+    area: str
+    status: str
+    pace: float | None
+    text: str
+    note: str | None
+
+
+def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attention]:
+    """Missed, behind pace, at risk or overdue — the furthest behind first."""
+    out = []
+    areas = {a.code: a.name.get(lang) for a in plan.areas}
+    for r in rows:
+        if r.status not in BEHIND:
+            continue
+        item = plan.indicator(r.indicator)
+        unit = item.unit.get(lang) if item.unit else None
+        if item.kind == "milestone":
+            text = t("attention.milestone", lang, status=status_label(r.status, lang), name=item.name.get(lang),
+                     area=areas[r.area], due=fmt.date(r.due, lang))
+        else:
+            basis = t("attention.basis_plan" if r.final else "attention.basis_pace", lang)
+            target = r.target if r.final else r.expected
+            text = t("attention.line", lang, status=status_label(r.status, lang), name=item.name.get(lang),
+                     area=areas[r.area], actual=fmt.with_unit(r.actual, unit, lang), basis=basis,
+                     target=fmt.with_unit(target, unit, lang))
+        out.append(Attention(r.indicator, r.area, r.status, r.pace, text, r.note))
+    order = {s: i for i, s in enumerate(("overdue", "missed", "off_track", "at_risk"))}
+    return sorted(out, key=lambda a: (a.pace if a.pace is not None else 0.0, order[a.status]))
+
+
+# --- tables ------------------------------------------------------------------
+
+def _target_text(item: Indicator, r: StatusRow, lang: str) -> str:
+    unit = item.unit.get(lang) if item.unit else None
+    if item.kind == "milestone":
+        return t("value.due", lang, date=r.due)
+    if r.target_low is not None:
+        return f"{fmt.number(r.target_low, lang)}–{fmt.with_unit(r.target_high, unit, lang)}"
+    return fmt.with_unit(r.target, unit, lang)
+
+
+def _actual_text(item: Indicator, r: StatusRow, lang: str) -> str:
+    if item.kind == "milestone":
+        return t("value.done_on", lang, date=r.done_on) if r.done_on else fmt.number(None, lang)
+    return fmt.with_unit(r.actual, item.unit.get(lang) if item.unit else None, lang)
+
+
+def summary_line(item: Indicator, r: StatusRow, lang: str) -> str:
+    """"实际 16次 · 目标 20次 · 完成率 80% · 序时目标 15次" — the numbers behind a status, in words."""
+    sep = " · "
+    if item.kind == "milestone":
+        parts = [_target_text(item, r, lang)]
+        if r.done_on:
+            parts.append(_actual_text(item, r, lang))
+        return sep.join(parts)
+    parts = [f"{t('col.actual', lang)} {_actual_text(item, r, lang)}"]
+    if r.target is not None or r.target_low is not None:
+        parts.append(f"{t('col.target', lang)} {_target_text(item, r, lang)}")
+        if r.progress is not None:
+            parts.append(f"{t('col.progress', lang)} {fmt.percent(r.progress, lang)}")
+        if not r.final and r.expected is not None:
+            unit = item.unit.get(lang) if item.unit else None
+            parts.append(f"{t('col.expected', lang)} {fmt.with_unit(r.expected, unit, lang)}")
+    if r.shortfalls:
+        names = "、".join(parse_period(p).display(lang) for p in r.shortfalls) if lang == "zh" else \
+            ", ".join(parse_period(p).display(lang) for p in r.shortfalls)
+        parts.append(t("summary.shortfalls", lang, periods=names))
+    return sep.join(parts)
 
 
 def overview_table(plan: Plan, rows: list[StatusRow], lang: str) -> pd.DataFrame:
     """One line per indicator: area, name, target, actual, progress, status — formatted for display."""
-    by_code = {i.code: i for i in plan.indicators()}
     areas = {a.code: a.name.get(lang) for a in plan.areas}
     out = []
     for r in rows:
-        item = by_code[r.indicator]
-        unit = item.unit.get(lang) if item.unit else None
-        if item.kind == "milestone":
-            target = t("value.due", lang, date=r.due)
-            actual = t("value.done_on", lang, date=r.done_on) if r.done_on else fmt.number(None, lang)
-        else:
-            target = fmt.with_unit(r.target, unit, lang) if r.target_low is None else \
-                f"{fmt.number(r.target_low, lang)}–{fmt.with_unit(r.target_high, unit, lang)}"
-            actual = fmt.with_unit(r.actual, unit, lang)
+        item = plan.indicator(r.indicator)
         out.append({
             t("col.area", lang): areas[r.area],
             t("col.code", lang): r.indicator,
             t("col.indicator", lang): item.name.get(lang),
-            t("col.target", lang): target,
-            t("col.actual", lang): actual,
+            t("col.target", lang): _target_text(item, r, lang),
+            t("col.actual", lang): _actual_text(item, r, lang),
             t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
             t("col.status", lang): status_label(r.status, lang),
         })
     return pd.DataFrame(out)
+
+
+def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFrame, as_of: dt.date,
+                      lang: str) -> pd.DataFrame:
+    """Every month, quarter and the whole plan for one indicator: target, actual, progress, pace, status, note."""
+    out = []
+    whole = plan_window(plan).label
+    for label in period_options(plan)[::-1]:
+        r = evaluate(plan, observations_frame, label, as_of, only=item.code)[0]
+        is_month = label != whole and parse_period(label).grain == "month"
+        if is_month and r.actual is None and r.status in ("no_data", "no_target", "pending"):
+            continue  # months with nothing reported add only noise
+        out.append({
+            t("col.period", lang): period_name(plan, label, lang),
+            t("col.target", lang): _target_text(item, r, lang),
+            t("col.basis", lang): t(f"basis.{r.target_basis}", lang) if r.target_basis else "",
+            t("col.actual", lang): _actual_text(item, r, lang),
+            t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
+            t("col.expected", lang): fmt.number(r.expected, lang) if item.kind != "milestone" else "",
+            t("col.status", lang): status_label(r.status, lang),
+            t("col.note", lang): r.note or "",
+        })
+    return pd.DataFrame(out)
+
+
+def provenance(store: Store, code: str, lang: str, as_of_batch: int | None = None) -> pd.DataFrame:
+    """Every value ever uploaded for one indicator, with its batch, file, editor and time."""
+    frame = store.versions(code, as_of_batch)
+    if frame.empty:
+        return pd.DataFrame()
+    return pd.DataFrame({
+        t("col.period", lang): frame["period"],
+        t("col.value", lang): [fmt.number(v, lang) if pd.notna(v) else "" for v in frame["value"]],
+        t("col.note", lang): frame["note"].fillna(""),
+        t("col.batch", lang): frame["batch_id"].astype(int),
+        t("col.file", lang): frame["source"].fillna(""),
+        t("col.editor", lang): frame["editor"],
+        t("col.time", lang): frame["created_at"].astype(str).str[:16],
+        t("col.in_force", lang): [t("yes" if x else "no", lang) for x in frame["in_force"]],
+    })

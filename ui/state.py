@@ -1,4 +1,9 @@
-"""Cached store and cached results, keyed on the store's data version."""
+"""Cached store and cached results, keyed on the store's data version.
+
+The connection is a cached resource (one per process and file); every result
+is cached by (database, data version, view), so an upload shows at once and
+nothing is recomputed otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import views
+from kpi import charts, views
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
+from kpi.status import StatusRow, evaluate
 from kpi.store import Store
+
+CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,11 +35,71 @@ def get_store() -> Store:
     return _store(str(get_settings().db))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def overview(db: str, version: int, plan_id: str | None, period: str | None, as_of: dt.date,
-             lang: str) -> tuple[pd.DataFrame, bool]:
-    """(display table, has sample data) for one view; recomputed only when the data version changes."""
-    store = _store(db)
-    plan = pick_plan(store, plan_id, version)
-    rows = views.plan_status(store, plan, period, as_of, version)
-    return views.overview_table(plan, rows, lang), store.has_sample(version)
+def _plan(db: str, version: int, plan_id: str | None):
+    return pick_plan(_store(db), plan_id, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def observations(db: str, version: int, plan_id: str) -> pd.DataFrame:
+    return views.observations(_store(db), _plan(db, version, plan_id), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def status_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> list[StatusRow]:
+    plan = _plan(db, version, plan_id)
+    return evaluate(plan, observations(db, version, plan_id), period, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
+    plan = _plan(db, version, plan_id)
+    return views.status_matrix(plan, observations(db, version, plan_id), as_of, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def quarter_rows(db: str, version: int, plan_id: str, as_of: dt.date) -> dict[str, list[StatusRow]]:
+    """Per indicator, its status in each quarter of the plan."""
+    from kpi.status import evaluate_matrix
+
+    plan = _plan(db, version, plan_id)
+    out: dict[str, list[StatusRow]] = {}
+    for r in evaluate_matrix(plan, observations(db, version, plan_id), "quarter", as_of):
+        out.setdefault(r.indicator, []).append(r)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def figures(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> tuple[go.Figure, go.Figure]:
+    """(per-quarter bars, cumulative against pace) for one indicator."""
+    plan = _plan(db, version, plan_id)
+    item = plan.indicator(code)
+    bars = charts.period_bars(plan, item, quarter_rows(db, version, plan_id, as_of)[code], lang)
+    cumulative = charts.cumulative(plan, item, observations(db, version, plan_id), as_of, lang)
+    return bars, cumulative
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def milestone_figure(db: str, version: int, plan_id: str, area: str, period: str, as_of: dt.date,
+                     lang: str) -> go.Figure | None:
+    plan = _plan(db, version, plan_id)
+    items = [i for i in plan.area(area).items if i.kind == "milestone"]
+    if not items:
+        return None
+    rows = {r.indicator: r for r in status_rows(db, version, plan_id, period, as_of)}
+    return charts.milestone_timeline(plan, items, rows, as_of, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def indicator_table(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> pd.DataFrame:
+    plan = _plan(db, version, plan_id)
+    return views.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def provenance(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
+    return views.provenance(_store(db), code, lang, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def has_sample(db: str, version: int) -> bool:
+    return _store(db).has_sample(version)

@@ -1,0 +1,56 @@
+"""A work area: every indicator against its target and pace, monitored trends, milestones on a timeline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi import views
+from kpi.i18n import status_label, t
+from ui import frame as shared
+from ui import render, state
+
+frame = shared.current()
+lang, plan = frame.lang, frame.plan
+codes = [a.code for a in plan.areas]
+names = {a.code: a.name.get(lang) for a in plan.areas}
+code = st.radio(t("ctl.area", lang), codes, key="area", bind="query-params", horizontal=True,
+                captions=[names[c] for c in codes])
+area = plan.area(code)
+shared.header(frame, area.name.get(lang))
+if area.heading:
+    st.caption(area.heading.get(lang))
+
+rows = {r.indicator: r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)}
+judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]
+monitored = [i for i in area.items if i.monitored]
+milestones = [i for i in area.items if i.kind == "milestone"]
+
+
+def indicator_block(item) -> None:
+    r = rows[item.code]
+    with st.container(border=True):
+        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {status_label(r.status, lang)}")
+        st.caption(views.summary_line(item, r, lang))
+        bars, cumulative = state.figures(frame.db, frame.version, plan.id, item.code, frame.as_of, lang)
+        left, right = st.columns(2)
+        left.plotly_chart(bars, key=f"bars-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
+        right.plotly_chart(cumulative, key=f"cum-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
+        st.page_link("app_pages/indicator.py", label=t("nav.indicator", lang), icon=":material/insights:",
+                     query_params=frame.nav_params(indicator=item.code))
+
+
+if judged:
+    st.subheader(t("area.indicators", lang))
+    for item in judged:
+        indicator_block(item)
+if milestones:
+    st.subheader(t("area.milestones", lang))
+    st.plotly_chart(state.milestone_figure(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang),
+                    key=f"milestones-{code}", config=render.PLOTLY_CONFIG, theme=None)
+    for item in milestones:
+        render.milestone_line(frame, item, rows[item.code])
+if monitored:
+    st.subheader(t("area.monitored", lang))
+    for item in monitored:
+        indicator_block(item)
+shared.footer(frame, "area", area=code)

@@ -1,0 +1,51 @@
+"""One indicator: every period's target, actual, progress and status; the charts at full size; provenance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi import fmt, views
+from kpi.i18n import status_label, t
+from ui import frame as shared
+from ui import render, state
+
+frame = shared.current()
+lang, plan = frame.lang, frame.plan
+codes = [i.code for i in plan.indicators()]
+code = st.selectbox(t("ctl.indicator", lang), codes, key="indicator", bind="query-params")
+item = plan.indicator(code)
+area = plan.area(item.area)
+shared.header(frame, item.name.get(lang))
+row = next(r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
+           if r.indicator == code)
+st.markdown(f"### {status_label(row.status, lang)}")
+st.write(views.summary_line(item, row, lang))
+st.caption(f"{area.name.get(lang)} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
+if item.baseline:
+    st.caption(t("ind.baseline", lang, value=fmt.number(item.baseline.value, lang),
+                 date=fmt.date(item.baseline.date, lang)))
+
+if item.kind == "milestone":
+    fig = state.milestone_figure(frame.db, frame.version, plan.id, area.code, frame.period, frame.as_of, lang)
+    st.plotly_chart(fig, key="milestone", config=render.PLOTLY_CONFIG, theme=None)
+else:
+    bars, cumulative = state.figures(frame.db, frame.version, plan.id, code, frame.as_of, lang)
+    st.plotly_chart(cumulative, key="cumulative", config=render.PLOTLY_CONFIG, theme=None)
+    st.plotly_chart(bars, key="bars", config=render.PLOTLY_CONFIG, theme=None)
+
+st.subheader(t("ind.periods", lang))
+st.dataframe(state.indicator_table(frame.db, frame.version, plan.id, code, frame.as_of, lang), hide_index=True,
+             width="stretch")
+st.subheader(t("ind.source", lang))
+st.text(item.source)
+if item.note:
+    st.caption(item.note.get(lang))
+st.subheader(t("ind.provenance", lang))
+prov = state.provenance(frame.db, frame.version, code, lang)
+if prov.empty:
+    st.info(t("ind.provenance_none", lang))
+else:
+    st.dataframe(prov, hide_index=True, width="stretch")
+st.page_link("app_pages/area.py", label=t("ind.back", lang, area=area.name.get(lang)), icon=":material/arrow_back:",
+             query_params=frame.nav_params(area=area.code))
+shared.footer(frame, "indicator", indicator=code)

@@ -1,0 +1,55 @@
+"""Overview: a card per work area, the status matrix, and what needs attention."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi import fmt, views
+from kpi.i18n import t
+from ui import frame as shared
+from ui import render, state
+
+frame = shared.current()
+lang, plan = frame.lang, frame.plan
+shared.header(frame, plan.title.get(lang))
+rows = state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
+
+
+def attention() -> None:
+    st.subheader(t("overview.attention", lang))
+    st.caption(t("overview.attention_help", lang))
+    items = views.needs_attention(plan, rows, lang)
+    if not items:
+        st.info(t("overview.attention_none", lang))
+    for item in items:
+        render.attention_line(frame, item)
+
+
+if frame.present:
+    attention()
+
+st.subheader(t("overview.areas", lang))
+cards = views.area_cards(plan, rows, lang)
+for start in range(0, len(cards), 3):
+    for col, card in zip(st.columns(3), cards[start:start + 3], strict=False):
+        with col.container(border=True):
+            st.markdown(f"#### {card.name}")
+            st.caption(t("card.items", lang, count=card.count, judged=card.judged))
+            if card.judged:
+                left, right = st.columns(2)
+                left.metric(t("card.good", lang), f"{card.good}/{card.judged}")
+                right.metric(t("card.progress", lang), fmt.percent(card.progress, lang))
+            else:
+                st.write(t("card.none_judged", lang))
+            st.write(views.status_counts_text(card, lang))
+            st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name), icon=":material/arrow_forward:",
+                         query_params=frame.nav_params(area=card.code))
+
+st.subheader(t("overview.matrix", lang))
+st.caption(t("overview.matrix_help", lang))
+st.dataframe(views.style_matrix(*state.matrix(frame.db, frame.version, plan.id, frame.as_of, lang)), width="stretch",
+             height=38 * (len(plan.indicators()) + 1))
+
+if not frame.present:
+    attention()
+shared.footer(frame)

@@ -1,0 +1,119 @@
+"""The shared frame every page runs inside: store, plan, language, period, as-of date, meeting mode.
+
+app.py calls ``build()`` before ``pg.run()``: the controls live in the sidebar
+and in the URL (``bind="query-params"``), so a link reopens the same view and
+switching pages keeps them. Pages read the result with ``current()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from kpi import views
+from kpi.i18n import norm_lang, t
+from kpi.plan import Plan
+from ui import state
+
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
+button[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+.stMainBlockContainer { max-width: 100% !important; padding-top: 1.2rem !important; }
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer a { font-size: 1.3rem !important; }
+.stMainBlockContainer h1 { font-size: 2.6rem !important; }
+</style>
+"""
+BASE_CSS = """
+<style>
+/* cards keep their figures readable at a phone width */
+div[data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Frame:
+    db: str
+    version: int
+    plan: Plan
+    lang: str
+    period: str
+    as_of: dt.date
+    present: bool
+    sample: bool
+
+    def link_params(self, **extra: str) -> dict[str, str]:
+        """Every parameter of the view, defaults included, so a link means the same view on any day."""
+        params = {"lang": self.lang, "plan": self.plan.id, "period": self.period, "as_of": self.as_of.isoformat()}
+        if self.present:
+            params["present"] = "1"
+        params.update({k: v for k, v in extra.items() if v})
+        return params
+
+    def nav_params(self, **extra: str) -> dict[str, str]:
+        """The parameters to carry into a link to another page (the shared ones, and what that page needs)."""
+        return self.link_params(**extra)
+
+
+def build() -> Frame:
+    store = state.get_store()
+    db, version = str(store.path), store.data_version()
+    side = st.sidebar
+    lang = norm_lang(side.radio("语言 / Language", ["zh", "en"], key="lang", bind="query-params", horizontal=True,
+                                captions=["中文", "English"]))
+    plan_ids = store.plan_ids()
+    plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
+        if len(plan_ids) > 1 else plan_ids[0]
+    plan = state._plan(db, version, plan_id)
+    options = views.period_options(plan)
+    if st.session_state.get("period") not in (None, *options):
+        st.session_state["period"] = options[0]  # a period of another plan: back to the whole plan
+    period = side.selectbox(t("ctl.period", lang), options, key="period", bind="query-params")
+    side.caption(views.period_name(plan, period, lang))
+    default = views.default_as_of(plan)
+    as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
+                            max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
+    present = side.radio(t("ctl.present", lang), ["0", "1"], key="present", bind="query-params", horizontal=True,
+                         captions=[t("ctl.present_off", lang), t("ctl.present_on", lang)]) == "1"
+    frame = Frame(db, version, plan, lang, period, as_of or default, present, state.has_sample(db, version))
+    st.session_state["_frame"] = frame
+    st.html(PRESENT_CSS if present else BASE_CSS)
+    return frame
+
+
+def current() -> Frame:
+    """The frame app.py built for this run."""
+    return st.session_state["_frame"]
+
+
+def page_url(frame: Frame, path: str = "", **extra: str) -> str:
+    """The full link to a view: the app's address, the page, every parameter."""
+    base = (st.context.url or "").split("?", 1)[0]
+    root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in ("area", "indicator") else base
+    return f"{root.rstrip('/')}/{path}?{urlencode(frame.link_params(**extra))}"
+
+
+def header(frame: Frame, title: str) -> None:
+    """Title, the period and the data cut-off (数据截至), and the sample-data banner."""
+    st.title(title)
+    st.markdown("**" + t("head.view", frame.lang, period=views.period_name(frame.plan, frame.period, frame.lang),
+                             as_of=frame.as_of.isoformat()) + "**")
+    if frame.sample:
+        st.warning(t("app.sample_banner", frame.lang), icon=":material/science:")
+
+
+def exit_present() -> None:
+    st.session_state["present"] = "0"
+
+
+def footer(frame: Frame, path: str = "", **extra: str) -> None:
+    """The link to this exact view, to copy; in meeting mode also the way out."""
+    where = st if frame.present else st.sidebar
+    where.caption(t("ctl.copy_link", frame.lang))
+    where.code(page_url(frame, path, **extra), language=None, wrap_lines=True)
+    if frame.present:
+        st.button(t("ctl.exit_present", frame.lang), on_click=exit_present, key="exit_present")
