@@ -29,7 +29,7 @@ if item.kind == "milestone":
     fig = state.milestone_figure(frame.db, frame.version, plan.id, area.code, frame.period, frame.as_of, lang)
     st.plotly_chart(fig, key="milestone", config=render.PLOTLY_CONFIG, theme=None)
 else:
-    bars, cumulative = state.figures(frame.db, frame.version, plan.id, code, frame.as_of, lang)
+    bars, cumulative = state.figures(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang)
     st.plotly_chart(cumulative, key="cumulative", config=render.PLOTLY_CONFIG, theme=None)
     st.plotly_chart(bars, key="bars", config=render.PLOTLY_CONFIG, theme=None)
 

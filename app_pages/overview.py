@@ -42,8 +42,8 @@ for start in range(0, len(cards), 3):
             else:
                 st.write(t("card.none_judged", lang))
             st.write(views.status_counts_text(card, lang))
-            st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name), icon=":material/arrow_forward:",
-                         query_params=frame.nav_params(area=card.code))
+            st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
+                         icon=":material/arrow_forward:", query_params=frame.nav_params(area=card.code))
 
 st.subheader(t("overview.matrix", lang))
 st.caption(t("overview.matrix_help", lang))

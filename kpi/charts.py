@@ -60,14 +60,16 @@ def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str) -
                                 "line": {"width": 3, "color": TARGET_COLOUR}},
                         hovertemplate="%{x}<br>" + t("chart.target", lang) + ": %{y:,.4~g} " + unit
                         + "<extra></extra>")
-    title = t("chart.per_period", lang)
+    grain = parse_period(rows[0].period).grain if rows else "quarter"
+    title = t(f"chart.per_{grain}", lang)
     fig = _layout(fig, title, unit)
     top = max([v for r in rows for v in (r.actual, r.target) if v is not None] or [1])
     fig.update_yaxes(range=[0, top * 1.35])
     return fig
 
 
-def cumulative(plan: Plan, item: Indicator, observations: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
+def cumulative(plan: Plan, item: Indicator, observations: pd.DataFrame, as_of: dt.date, lang: str,
+               highlight: Window | None = None) -> go.Figure:
     """Cumulative actual against the cumulative target and the pace line across the plan span."""
     unit = _unit(item, lang)
     months = months_between(plan.span.start, plan.span.end)
@@ -92,6 +94,9 @@ def cumulative(plan: Plan, item: Indicator, observations: pd.DataFrame, as_of: d
                         text=[fmt.number(y, lang) if i == len(ys) - 1 else "" for i, y in enumerate(ys)],
                         textposition="top left",
                         hovertemplate="%{x|%Y-%m-%d}<br>" + t("chart.actual_cum", lang) + ": %{y:,.4~g}<extra></extra>")
+    if highlight is not None:
+        fig.add_vrect(x0=highlight.start - dt.timedelta(days=1), x1=highlight.end, fillcolor="#56B4E9", opacity=0.12,
+                      line_width=0)
     fig.add_vline(x=as_of.isoformat(), line={"color": "#555", "width": 1, "dash": "dot"})
     fig.add_annotation(x=as_of.isoformat(), y=0, yref="paper", showarrow=False, yanchor="bottom", xanchor="right",
                        text=t("chart.as_of", lang, date=fmt.date(as_of, lang)), font={"size": 11, "color": "#555"})

@@ -109,7 +109,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- charts -------------------------------------------------------------
     "chart.actual": ("实际", "Actual"),
     "chart.target": ("目标", "Target"),
-    "chart.per_period": ("各季度实际与目标", "Actual and target by quarter"),
+    "chart.per_quarter": ("各季度实际与目标", "Actual and target by quarter"),
+    "chart.per_month": ("各月实际与目标", "Actual and target by month"),
+    "chart.per_half": ("各半年实际与目标", "Actual and target by half-year"),
+    "chart.per_year": ("全年实际与目标", "Actual and target for the year"),
+    "chart.per_plan": ("实际与目标", "Actual and target"),
     "chart.pace": ("序时进度", "Pace (expected to date)"),
     "chart.target_cum": ("累计目标", "Cumulative target"),
     "chart.actual_cum": ("累计实际", "Cumulative actual"),

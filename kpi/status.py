@@ -84,11 +84,11 @@ def evaluate(plan: Plan, observations: pd.DataFrame, period: object = None, as_o
 
 
 def evaluate_matrix(plan: Plan, observations: pd.DataFrame, grain: str, as_of: dt.date,
-                    bands: Bands | None = None) -> list[StatusRow]:
-    """Rows for every indicator × every period of ``grain`` in the plan span."""
+                    bands: Bands | None = None, periods: list | None = None) -> list[StatusRow]:
+    """Rows for every indicator × every period of ``grain`` in the plan span (or of ``periods``)."""
     bands = bands or Bands.from_settings()
     by_code = _group(observations, as_of)
-    periods = periods_in_span(plan.span.start, plan.span.end, grain)
+    periods = periods if periods is not None else periods_in_span(plan.span.start, plan.span.end, grain)
     return [evaluate_item(plan, item, by_code.get(item.code, {}), p, as_of, bands)
             for item in plan.indicators() for p in periods]
 

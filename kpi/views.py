@@ -13,7 +13,7 @@ from kpi.periods import parse_period, periods_in_span
 from kpi.plan import Indicator, Plan
 from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
-from kpi.targets import plan_window
+from kpi.targets import plan_window, resolve_window
 
 GOOD = ("met", "on_track", "done")
 JUDGED_OUT = ("no_target",)
@@ -43,6 +43,20 @@ def period_name(plan: Plan, label: str, lang: str) -> str:
         return f"{window.display(lang)}（{t('ctl.period_plan', lang)}）" if lang == "zh" else \
             f"{window.display(lang)} ({t('ctl.period_plan', lang)})"
     return parse_period(label).display(lang)
+
+
+def breakdown(plan: Plan, label: str) -> list:
+    """The parts a period is shown in: the plan or a half in quarters, a quarter in months, a month as itself."""
+    window = resolve_window(plan, label)
+    grain = {"plan": "quarter", "year": "quarter", "half": "quarter", "quarter": "month"}.get(window.grain, "month")
+    parts = periods_in_span(window.start, window.end, grain)
+    return parts or [window]
+
+
+def breakdown_window(plan: Plan, label: str):
+    """The chosen period as a window to shade on the plan-long chart; None for the whole plan."""
+    window = resolve_window(plan, label)
+    return None if window.label == plan_window(plan).label else window
 
 
 def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
@@ -142,6 +156,9 @@ def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attent
             text = t("attention.line", lang, status=status_label(r.status, lang), name=item.name.get(lang),
                      area=areas[r.area], actual=fmt.with_unit(r.actual, unit, lang), basis=basis,
                      target=fmt.with_unit(target, unit, lang))
+        if r.shortfalls:
+            short = t("summary.shortfalls", lang, periods=_period_list(r.shortfalls, lang))
+            text += (" · " if lang == "en" else "，") + short
         out.append(Attention(r.indicator, r.area, r.status, r.pace, text, r.note))
     order = {s: i for i, s in enumerate(("overdue", "missed", "off_track", "at_risk"))}
     return sorted(out, key=lambda a: (a.pace if a.pace is not None else 0.0, order[a.status]))
@@ -164,6 +181,10 @@ def _actual_text(item: Indicator, r: StatusRow, lang: str) -> str:
     return fmt.with_unit(r.actual, item.unit.get(lang) if item.unit else None, lang)
 
 
+def _period_list(labels: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(parse_period(p).display(lang) for p in labels)
+
+
 def summary_line(item: Indicator, r: StatusRow, lang: str) -> str:
     """"实际 16次 · 目标 20次 · 完成率 80% · 序时目标 15次" — the numbers behind a status, in words."""
     sep = " · "
@@ -181,9 +202,7 @@ def summary_line(item: Indicator, r: StatusRow, lang: str) -> str:
             unit = item.unit.get(lang) if item.unit else None
             parts.append(f"{t('col.expected', lang)} {fmt.with_unit(r.expected, unit, lang)}")
     if r.shortfalls:
-        names = "、".join(parse_period(p).display(lang) for p in r.shortfalls) if lang == "zh" else \
-            ", ".join(parse_period(p).display(lang) for p in r.shortfalls)
-        parts.append(t("summary.shortfalls", lang, periods=names))
+        parts.append(t("summary.shortfalls", lang, periods=_period_list(r.shortfalls, lang)))
     return sep.join(parts)
 
 

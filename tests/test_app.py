@@ -1,4 +1,5 @@
-"""AppTest: every page runs in both languages, with the sample data and with an empty store."""
+"""AppTest: every page runs in both languages, with the sample data and with an empty store,
+and shows the numbers the status engine computes."""
 
 from __future__ import annotations
 
@@ -7,83 +8,167 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi.i18n import status_label
+from kpi import fmt, views
+from kpi.i18n import status_label, t
 from kpi.service import load_plans, load_sample
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT, status_of
 
 APP = str(ROOT / "app.py")
+PAGES = {"overview": "app_pages/overview.py", "area": "app_pages/area.py", "indicator": "app_pages/indicator.py"}
+AS_OF = "2023-11-15"  # inside the plan, so pace matters
+# one indicator of each kind: count, stock, rate, milestone
+KINDS = {"INV-VISITS": "INV", "HK-BASES": "HK", "ENT-APPEALS-RATE": "ENT", "SCI-EXPO": "SCI"}
 
 
-def _run(lang: str | None = None) -> AppTest:
+def _run(page: str = "overview", **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    if lang:
-        at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "overview":
+        at.switch_page(PAGES[page])
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-@pytest.fixture
-def sample_db(tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
+def _db(tmp_path, monkeypatch, sample: bool):
+    path = tmp_path / ("sample.duckdb" if sample else "empty.duckdb")
     store = Store.open(path)
     load_plans(store, EDITOR, [PLAN_FILE])
-    load_sample(store, Editor("sample", via="test"))
+    if sample:
+        load_sample(store, Editor("sample", via="test"))
     store.close()
     monkeypatch.setenv("KPI_DB", str(path))
     return path
+
+
+@pytest.fixture
+def sample_db(tmp_path, monkeypatch):
+    return _db(tmp_path, monkeypatch, sample=True)
 
 
 @pytest.fixture
 def empty_db(tmp_path, monkeypatch):
     """The plan, and no observations at all."""
-    path = tmp_path / "empty.duckdb"
-    store = Store.open(path)
-    load_plans(store, EDITOR, [PLAN_FILE])
-    store.close()
-    monkeypatch.setenv("KPI_DB", str(path))
-    return path
+    return _db(tmp_path, monkeypatch, sample=False)
 
 
-def _row(at: AppTest, code_col: str, code: str) -> dict:
-    table = at.dataframe[0].value
-    return table[table[code_col] == code].iloc[0].to_dict()
-
-
-@pytest.mark.parametrize(("lang", "title", "code_col", "status_col", "sample_word"), [
-    ("zh", "罗湖区科技创新局2023年下半年工作计划", "编码", "状态", "示例数据"),
-    ("en", "Luohu District Science, Technology and Innovation Bureau", "Code", "Status", "Sample data"),
-])
-def test_overview_with_sample_data(sample_db, lang, title, code_col, status_col, sample_word):
-    at = _run(lang)
-    assert at.title[0].value.startswith(title)
-    assert any(sample_word in w.value for w in at.warning)
-    table = at.dataframe[0].value
-    assert len(table) == 50
-    store = Store.open(sample_db)
+def _engine(db, code: str, period: str | None = None, as_of: str = AS_OF):
+    store = Store.open(db)
     try:
-        as_of = min(dt.date.today(), dt.date(2023, 12, 31))
-        for code in ("INV-EVENTS", "HK-BASES", "SCI-EXPO", "ENT-APPEALS-RATE"):  # count, stock, milestone, rate
-            expected = status_of(store, code, None, as_of)
-            assert _row(at, code_col, code)[status_col] == status_label(expected.status, lang)
+        return status_of(store, code, period, dt.date.fromisoformat(as_of))
     finally:
         store.close()
-    assert _row(at, code_col, "INV-EVENTS")["Actual" if lang == "en" else "实际"] == (
-        "7 events" if lang == "en" else "7场")
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "markdown", "caption", "subheader", "warning", "info") for e in
+             getattr(at, kind)]
+    parts += [e.label for e in at.get("page_link")] if hasattr(at, "get") else []
+    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_overview_with_no_observations(empty_db, lang):
-    at = _run(lang)
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_page_runs_with_sample_data(sample_db, page, lang):
+    at = _run(page, lang=lang)
+    sample_word = "示例数据" if lang == "zh" else "Sample data"
+    assert any(sample_word in w.value for w in at.warning), "sample data must be marked on every page"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_page_runs_with_an_empty_store(empty_db, page, lang):
+    at = _run(page, lang=lang)
     assert not at.warning  # no sample banner when no sample data is in force
+    if page == "indicator":
+        assert t("ind.provenance_none", lang) in [i.value for i in at.info]
+
+
+def test_overview_cards_and_attention_match_the_engine(sample_db):
+    at = _run("overview", lang="en", as_of=AS_OF)
+    store = Store.open(sample_db)
+    try:
+        plan = store.plan("2023-H2")
+        rows = views.plan_status(store, plan, None, dt.date.fromisoformat(AS_OF))
+    finally:
+        store.close()
+    cards = views.area_cards(plan, rows, "en")
+    metrics = [(m.label, m.value) for m in at.metric]
+    for card in cards:
+        if card.judged:
+            assert (t("card.good", "en"), f"{card.good}/{card.judged}") in metrics
+    links = [link.label for link in at.get("page_link")]
+    for item in views.needs_attention(plan, rows, "en"):
+        assert item.text in links
+    visits = _engine(sample_db, "INV-VISITS")
+    assert visits.status == "at_risk"
+    assert any(label.startswith(status_label("at_risk", "en") + " · Targeted door-to-door investment visits")
+               for label in links)
+
+
+@pytest.mark.parametrize("code", sorted(KINDS))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_area_page_shows_the_engine_status_of_each_kind(sample_db, code, lang):
+    at = _run("area", lang=lang, area=KINDS[code], as_of=AS_OF)
+    row = _engine(sample_db, code)
+    store = Store.open(sample_db)
+    item = store.plan("2023-H2").indicator(code)
+    store.close()
+    text = _texts(at)
+    assert status_label(row.status, lang) in text
+    assert views.summary_line(item, row, lang) in text
+
+
+@pytest.mark.parametrize("code", sorted(KINDS))
+def test_indicator_page_table_matches_the_engine(sample_db, code):
+    at = _run("indicator", lang="en", indicator=code, as_of=AS_OF)
     table = at.dataframe[0].value
-    statuses = set(table["状态" if lang == "zh" else "Status"])
-    assert statuses == {status_label("no_data", lang), status_label("no_target", lang)}
+    whole = table[table["Period"] == "H2 2023 (whole plan)"].iloc[0]
+    row = _engine(sample_db, code)
+    assert whole["Status"] == status_label(row.status, "en")
+    if row.kind != "milestone":
+        assert whole["Progress"] == fmt.percent(row.progress, "en")
+    q3 = table[table["Period"] == "Q3 2023"].iloc[0]
+    assert q3["Status"] == status_label(_engine(sample_db, code, "2023-Q3").status, "en")
+
+
+def test_indicator_page_shows_where_values_came_from(sample_db):
+    at = _run("indicator", lang="en", indicator="INV-VISITS")
+    provenance = at.dataframe[1].value
+    assert list(provenance.columns) == ["Period", "Value", "Note", "Batch", "File", "Editor", "Time", "In force"]
+    assert set(provenance["File"]) == {"actuals-2023-H2.csv"}
+    assert provenance[provenance["Period"] == "2023-07"].iloc[0]["Value"] == "3"
+
+
+def test_period_control_changes_the_view(sample_db):
+    at = _run("area", lang="en", area="INV", period="2023-Q3", as_of="2023-12-31")
+    row = _engine(sample_db, "INV-EVENTS", "2023-Q3", "2023-12-31")
+    assert row.status == "off_track" and row.target == 3
+    assert "Actual 2 events · Target 3 events" in _texts(at)
+    assert "Q3 2023 · data as of 2023-12-31" in _texts(at)
+
+
+def test_meeting_mode_leads_with_attention_and_offers_the_way_out(sample_db):
+    at = _run("overview", lang="en", present="1")
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders.index("Needs attention") < subheaders.index("Work areas")
+    assert [b.label for b in at.button] == ["Leave meeting mode"]
+    at.button[0].click().run()
+    assert at.session_state["present"] == "0"
+
+
+def test_copy_link_carries_every_parameter(sample_db):
+    at = _run("indicator", lang="en", indicator="HK-BASES", period="2023-Q4", as_of=AS_OF)
+    link = at.sidebar.code[0].value
+    for part in ("lang=en", "plan=2023-H2", "period=2023-Q4", f"as_of={AS_OF}", "indicator=HK-BASES"):
+        assert part in link
+    assert "/indicator?" in link
 
 
 def test_first_run_on_a_new_database_loads_plan_and_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_DB", str(tmp_path / "fresh.duckdb"))
     at = _run()
     assert any("示例数据" in w.value for w in at.warning)
-    assert len(at.dataframe[0].value) == 50
+    assert len(at.metric) >= 10

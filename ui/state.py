@@ -17,7 +17,7 @@ import streamlit as st
 from kpi import charts, views
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
-from kpi.status import StatusRow, evaluate
+from kpi.status import StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
@@ -57,24 +57,25 @@ def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def quarter_rows(db: str, version: int, plan_id: str, as_of: dt.date) -> dict[str, list[StatusRow]]:
-    """Per indicator, its status in each quarter of the plan."""
-    from kpi.status import evaluate_matrix
-
+def breakdown_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> dict[str, list[StatusRow]]:
+    """Per indicator, its status in each part of the chosen period (quarters of the plan, months of a quarter)."""
     plan = _plan(db, version, plan_id)
+    parts = views.breakdown(plan, period)
     out: dict[str, list[StatusRow]] = {}
-    for r in evaluate_matrix(plan, observations(db, version, plan_id), "quarter", as_of):
+    for r in evaluate_matrix(plan, observations(db, version, plan_id), "", as_of, periods=parts):
         out.setdefault(r.indicator, []).append(r)
     return out
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def figures(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> tuple[go.Figure, go.Figure]:
-    """(per-quarter bars, cumulative against pace) for one indicator."""
+def figures(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
+            lang: str) -> tuple[go.Figure, go.Figure]:
+    """(bars for the parts of the chosen period, cumulative against pace with the period shaded)."""
     plan = _plan(db, version, plan_id)
     item = plan.indicator(code)
-    bars = charts.period_bars(plan, item, quarter_rows(db, version, plan_id, as_of)[code], lang)
-    cumulative = charts.cumulative(plan, item, observations(db, version, plan_id), as_of, lang)
+    bars = charts.period_bars(plan, item, breakdown_rows(db, version, plan_id, period, as_of)[code], lang)
+    cumulative = charts.cumulative(plan, item, observations(db, version, plan_id), as_of, lang,
+                                   highlight=views.breakdown_window(plan, period))
     return bars, cumulative
 
 

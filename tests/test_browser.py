@@ -1,0 +1,238 @@
+"""Browser journeys AppTest cannot see: URL sync, page switches, deep links on a new server, meeting mode.
+
+Playwright drives the system Chromium (Debian's chromium-headless-shell; never a downloaded browser)
+against a Streamlit server the test starts on a free port. Without a Chromium these tests are skipped
+with a message, except in CI (CI=true), where a missing browser fails the run.
+Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CANDIDATES = [os.environ.get("KPI_CHROMIUM"), "/usr/bin/chromium-headless-shell",
+              shutil.which("chromium-headless-shell"), "/usr/bin/chromium", shutil.which("chromium")]
+CHROMIUM = next((c for c in CANDIDATES if c and Path(c).exists()), None)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+WIDTHS = {"laptop": 1366, "phone": 390}
+
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("CI=true but no Chromium found: install Debian's chromium-headless-shell", pytrace=False)
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(
+        reason="no Chromium found (install Debian's chromium-headless-shell, or set KPI_CHROMIUM)")]
+else:
+    pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Streamlit server on a free port over its own database with the plan and the sample data."""
+
+    def __init__(self, db: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "KPI_DB": str(db)}
+        subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the Streamlit server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("browser") / "kpi.duckdb")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                              "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _open(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _settled(page) -> None:
+    """Wait until Streamlit has finished the rerun."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def _shown(locator) -> None:
+    """Fails unless the element becomes visible within 30 s."""
+    locator.wait_for(state="visible", timeout=30_000)
+
+
+def _menu(page, name: str):
+    """A link of the app's own menu in the sidebar."""
+    return page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").filter(has_text=name).first
+
+
+def _query(page) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlparse
+
+    return dict(parse_qsl(urlparse(page.url).query))
+
+
+def test_overview_in_english_shows_the_six_areas(server, page):
+    _open(page, f"{server.url}/?lang=en")
+    for name in ("Investment promotion", "Shenzhen–Hong Kong innovation cooperation", "Innovation indicators",
+                 "Science popularisation", "Talent", "Enterprise services"):
+        assert page.get_by_role("heading", name=name).count() >= 1, name
+    page.get_by_text("Sample data").first.wait_for(state="visible")
+    page.get_by_text("Needs attention").first.wait_for(state="visible")
+
+
+@pytest.mark.parametrize(("lang", "name", "period_text"), [("en", "Investment promotion", "Q3 2023"),
+                                                          ("zh", "招商引资", "2023年第三季度")])
+def test_area_link_shows_area_period_and_a_chart(server, page, lang, name, period_text):
+    _open(page, f"{server.url}/area?area=INV&period=2023-Q3&lang={lang}")
+    assert page.locator("h1").first.inner_text() == name
+    _shown(page.get_by_text(period_text).first)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 3
+
+
+def test_changing_the_period_updates_url_and_chart(server, page):
+    _open(page, f"{server.url}/indicator?indicator=INV-VISITS&lang=en")
+    page.wait_for_selector(".js-plotly-plot .xtick", timeout=30_000)
+    ticks = page.locator(".js-plotly-plot").nth(1).locator(".xtick text").all_text_contents()
+    assert "Q3 2023" in ticks and "Q4 2023" in ticks
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Period").click()
+    page.get_by_role("option", name="2023-Q4", exact=True).click()
+    _settled(page)
+    assert _query(page)["period"] == "2023-Q4"
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')][1]"
+                           "?.querySelector('.xtick')?.textContent.includes('2023')", timeout=30_000)
+    ticks = page.locator(".js-plotly-plot").nth(1).locator(".xtick text").all_text_contents()
+    assert ticks == ["Oct 2023", "Nov 2023", "Dec 2023"]
+    _shown(page.get_by_text("Q4 2023 · data as of").first)
+
+
+def test_switching_pages_keeps_lang_and_period(server, page):
+    _open(page, f"{server.url}/?lang=en&period=2023-Q3")
+    _menu(page, "Work area").click()
+    page.wait_for_url(re.compile(r"/area\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
+    _settled(page)
+    assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
+    assert page.locator("h1").first.inner_text() == "Investment promotion"
+    page.get_by_role("link", name="Indicator").first.click()
+    page.wait_for_url(re.compile(r"/indicator\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
+    _settled(page)
+    assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
+
+
+def test_copy_link_reopens_the_same_view(server, page, browser):
+    _open(page, f"{server.url}/area?area=HK&period=2023-Q4&lang=en&as_of=2023-11-15")
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    assert "area=HK" in link and "period=2023-Q4" in link and "as_of=2023-11-15" in link and "lang=en" in link
+    fresh = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    _open(fresh, link.replace("localhost", "127.0.0.1"))
+    assert fresh.locator("h1").first.inner_text() == "Shenzhen–Hong Kong innovation cooperation"
+    _shown(fresh.get_by_text("Q4 2023 · data as of 2023-11-15").first)
+    fresh.context.close()
+
+
+def test_meeting_mode_hides_the_sidebar_and_leads_with_attention(server, page):
+    _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
+    _shown(page.get_by_text("H2 2023 (whole plan) · data as of 2023-11-15").first)
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    headings = page.locator("h3").all_inner_texts()
+    assert headings.index("Needs attention") < headings.index("Work areas")
+    page.get_by_role("button", name="Leave meeting mode").click()
+    _settled(page)
+    _shown(page.locator("[data-testid='stSidebar']"))
+    assert "present" not in _query(page)
+
+
+def test_deep_link_first_on_a_new_server_gets_the_shared_frame(tmp_path, browser):
+    """The first request after start opens a page URL: it still runs app.py's frame, and keeps the URL state."""
+    fresh = Server(tmp_path / "deep.duckdb")
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        _open(page, f"{fresh.url}/indicator?indicator=HK-BASES&lang=en&period=2023-Q3")
+        assert page.locator("h1").first.inner_text() == "Hong Kong/Macao youth innovation bases operating"
+        _shown(_menu(page, "Overview"))  # the menu of the frame built by app.py
+        _shown(page.get_by_text("Sample data").first)
+        _menu(page, "Overview").click()
+        page.wait_for_url(re.compile(r"^[^?]*/\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
+        _settled(page)
+        assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
+        _shown(page.get_by_role("heading", name="Work areas"))
+        page.context.close()
+    finally:
+        fresh.stop()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+@pytest.mark.parametrize(("name", "path"), [("overview", "/?lang=zh"), ("area", "/area?area=INV&lang=zh"),
+                                            ("meeting", "/?present=1&lang=zh")])
+def test_screenshots(server, browser, name, path, width):
+    """The views a manager sees, at a laptop and a phone width; nothing spills sideways."""
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    _open(page, server.url + path)
+    page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))
+    overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth"
+                             " - document.querySelector('[data-testid=\"stMain\"]').clientWidth")
+    assert overflow <= 1, f"{name} at {width}: {overflow}px wider than the screen"
+    context.close()
