@@ -13,7 +13,8 @@ import streamlit as st
 from kpi.i18n import t
 from ui import frame as shared
 
-st.set_page_config(page_title="工作计划指标看板 · KPI dashboard", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_title', 'en')}",
+                   page_icon=":material/monitoring:", layout="wide")
 
 menu = st.sidebar.container()
 frame = shared.build()

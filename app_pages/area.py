@@ -31,6 +31,9 @@ def indicator_block(item) -> None:
     with st.container(border=True):
         st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {status_label(r.status, lang)}")
         st.caption(views.summary_line(item, r, lang))
+        if r.actual is None:
+            st.info(t("area.no_data", lang))
+            return
         bars, cumulative = state.figures(frame.db, frame.version, plan.id, item.code, frame.period, frame.as_of, lang)
         left, right = st.columns(2)
         left.plotly_chart(bars, key=f"bars-{item.code}", config=render.PLOTLY_CONFIG, theme=None)

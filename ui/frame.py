@@ -63,8 +63,8 @@ def build() -> Frame:
     store = state.get_store()
     db, version = str(store.path), store.data_version()
     side = st.sidebar
-    lang = norm_lang(side.radio("语言 / Language", ["zh", "en"], key="lang", bind="query-params", horizontal=True,
-                                captions=["中文", "English"]))
+    lang = norm_lang(side.radio(t("app.language"), ["zh", "en"], key="lang", bind="query-params", horizontal=True,
+                                captions=[t("app.lang_zh"), t("app.lang_en")]))
     plan_ids = store.plan_ids()
     plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
         if len(plan_ids) > 1 else plan_ids[0]
