@@ -10,20 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
-from kpi.periods import PeriodError, parse_period, periods_in_span
+from kpi.periods import PeriodError, parse_period
+from kpi.plan_rules import CODE_RE, PlanIssue, plan_rules
 
 Kind = Literal["count", "stock", "rate", "milestone"]
 Direction = Literal["at_least", "at_most", "range"]
 Grain = Literal["month", "quarter", "half", "year"]
-CODE_RE = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 AREA_RE = r"^[A-Z][A-Z0-9]*$"
 
 
@@ -149,17 +147,6 @@ class Plan(Strict):
 
 # --- validation -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class PlanIssue:
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, " if self.line else ""
-        return f"{where}{self.path}: {self.message}"
-
-
 class PlanError(ValueError):
     def __init__(self, issues: list[PlanIssue], source: str = "plan"):
         self.issues = issues
@@ -213,126 +200,6 @@ def _from_pydantic(err: ValidationError) -> list[PlanIssue]:
     return list(issues.values())
 
 
-def _rules(raw: Any) -> list[PlanIssue]:
-    """Rules across fields: codes, areas, spans, milestones, targets.
-
-    Works on the raw data, defensively, so that it reports its findings
-    even when pydantic found type errors elsewhere in the same file.
-    """
-    out: list[PlanIssue] = []
-    if not isinstance(raw, dict):
-        return out
-    span = raw.get("span") if isinstance(raw.get("span"), dict) else {}
-    start, end = _date(span.get("start")), _date(span.get("end"))
-    if start and end and start > end:
-        out.append(PlanIssue("span.end", "must not be before span.start"))
-        start = end = None
-    if start and start.day != 1:
-        out.append(PlanIssue("span.start", "must be the first day of a month"))
-    if end and (end + dt.timedelta(days=1)).day != 1:
-        out.append(PlanIssue("span.end", "must be the last day of a month"))
-    areas = raw.get("areas") if isinstance(raw.get("areas"), list) else []
-    area_codes: dict[str, int] = {}
-    for i, area in enumerate(areas):
-        code = area.get("code") if isinstance(area, dict) else None
-        if isinstance(code, str):
-            if code in area_codes:
-                out.append(PlanIssue(f"areas[{i}].code",
-                                     f"duplicate area code {code} (also areas[{area_codes[code]}])"))
-            area_codes.setdefault(code, i)
-    seen: dict[str, str] = {}
-    for i, area in enumerate(areas):
-        if not isinstance(area, dict) or not isinstance(area.get("items"), list):
-            continue
-        for j, item in enumerate(area["items"]):
-            if isinstance(item, dict):
-                out += _item_rules(item, f"areas[{i}].items[{j}]", area.get("code"), area_codes, seen, start, end)
-    return out
-
-
-def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dict,
-                start: dt.date | None, end: dt.date | None) -> list[PlanIssue]:
-    out: list[PlanIssue] = []
-    code = item.get("code")
-    if isinstance(code, str) and re.match(CODE_RE, code):
-        if code in seen:
-            out.append(PlanIssue(f"{at}.code", f"duplicate code {code} (also {seen[code]})"))
-        seen.setdefault(code, at)
-        prefix = code.split("-", 1)[0]
-        if prefix not in area_codes:
-            out.append(PlanIssue(f"{at}.code", f"{code} names an unknown area {prefix}; "
-                                 f"an item's code starts with its area's code ({', '.join(area_codes)})"))
-        elif isinstance(area_code, str) and prefix != area_code:
-            out.append(PlanIssue(f"{at}.code", f"{code} belongs to area {prefix} but is listed under {area_code}"))
-    kind, direction = item.get("kind"), item.get("direction", "at_least")
-    target, targets, every = item.get("target"), item.get("targets") or [], item.get("every")
-    due = _date(item.get("due"))
-    if kind == "milestone":
-        if item.get("due") is None:
-            out.append(PlanIssue(f"{at}.due", "a milestone needs a due date inside the plan span"))
-        for key in ("target", "targets", "every"):
-            if item.get(key) not in (None, []):
-                out.append(PlanIssue(f"{at}.{key}", "a milestone has a due date, not a numeric target"))
-    elif item.get("due") is not None:
-        out.append(PlanIssue(f"{at}.due", "only a milestone has a due date"))
-    if due and start and end and not start <= due <= end:
-        out.append(PlanIssue(f"{at}.due", f"{due} is outside the plan span {start} to {end}"))
-    if every is not None and target is None:
-        out.append(PlanIssue(f"{at}.every", "a recurring minimum needs a target per period (target: N)"))
-    if target is not None and targets:
-        out.append(PlanIssue(f"{at}.targets",
-                             "give either target (for the plan span) or targets (per period), not both"))
-    if every and start and end and every in ("month", "quarter", "half", "year"):
-        covered = sum(p.days for p in periods_in_span(start, end, every))
-        if covered != (end - start).days + 1:
-            out.append(PlanIssue(f"{at}.every", f"the plan span is not made of whole {every}s"))
-    values = [(f"{at}.target", target)] + [
-        (f"{at}.targets[{k}].value", t.get("value")) for k, t in enumerate(targets) if isinstance(t, dict)]
-    for path, value in values:
-        if value is None:
-            continue
-        if direction == "range" and not isinstance(value, dict):
-            out.append(PlanIssue(path, "a range target is written {low: A, high: B}"))
-        if direction != "range" and isinstance(value, dict):
-            out.append(PlanIssue(path, f"direction {direction} takes one number; use direction: range for low/high"))
-        if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
-            if value["low"] > value["high"]:
-                out.append(PlanIssue(path, f"low {value['low']} is greater than high {value['high']}"))
-    spans: list[tuple[dt.date, dt.date, str]] = []
-    for k, t in enumerate(targets):
-        if not isinstance(t, dict):
-            continue
-        try:
-            p = parse_period(t.get("period"))
-        except PeriodError:
-            continue  # pydantic names it
-        path = f"{at}.targets[{k}].period"
-        if start and end and not (start <= p.start and p.end <= end):
-            out.append(PlanIssue(path, f"{p.label} is outside the plan span {start} to {end}"))
-        for s, e, other in spans:
-            if p.start <= e and s <= p.end:
-                out.append(PlanIssue(path, f"{p.label} overlaps {other}; targets of one item must not overlap"))
-        spans.append((p.start, p.end, p.label))
-    return out
-
-
-def _date(v: Any) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
-            return None
-    return None
-
-
-def _num(v: Any) -> float | None:
-    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
 def validate_plan(raw: Any, lines: dict[str, int] | None = None) -> tuple[Plan | None, list[PlanIssue]]:
     """Validate plan data; return the plan (or None) and every issue found."""
     issues: list[PlanIssue] = []
@@ -342,7 +209,7 @@ def validate_plan(raw: Any, lines: dict[str, int] | None = None) -> tuple[Plan |
     except ValidationError as err:
         issues += _from_pydantic(err)
     known = {i.path for i in issues}
-    issues += [i for i in _rules(raw) if i.path not in known]
+    issues += [i for i in plan_rules(raw) if i.path not in known]
     if lines:
         issues = [PlanIssue(i.path, i.message, _line_for(i.path, lines)) for i in issues]
     issues.sort(key=lambda i: (i.line or 0, i.path))
