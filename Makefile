@@ -18,6 +18,7 @@ venv: $(STAMP)
 ## run: the dashboard on http://localhost:8501 (creates data/kpi.duckdb with the plan and sample data on first run)
 run: $(STAMP)
 	$(PY) -m kpi init --sample
+	$(PY) -m kpi editor init
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 ## test: the whole test suite

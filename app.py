@@ -1,9 +1,9 @@
-"""The Streamlit entry: the shared frame (language, plan, period, as-of, meeting mode), then navigation.
+"""The Streamlit entry: the shared frame (language, plan, period, as-of, meeting mode), sign-in, navigation.
 
 Every request runs this file first, so every page, a deep link included, gets
-the same frame and URL state. The menu is our own list of links that carry
-the shared parameters explicitly: a page switch then keeps them even in a
-session whose widget bindings have not reached the browser yet.
+the same frame, URL state and sign-in. The menu is our own list of links that
+carry the shared parameters explicitly: a page switch then keeps them even in
+a session whose widget bindings have not reached the browser yet.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.i18n import t
+from ui import auth as editor_auth
 from ui import frame as shared
 
 st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_title', 'en')}",
@@ -19,14 +20,19 @@ st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_titl
 menu = st.sidebar.container()
 frame = shared.build()
 lang = frame.lang
+editor = None if frame.present else editor_auth.sidebar(lang)
 pages = [
     st.Page("app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
     st.Page("app_pages/area.py", title=t("nav.area", lang), icon=":material/category:", url_path="area"),
     st.Page("app_pages/indicator.py", title=t("nav.indicator", lang), icon=":material/insights:", url_path="indicator"),
+    st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
+    st.Page("app_pages/upload.py", title=t("nav.upload", lang), icon=":material/upload:", url_path="upload"),
 ]
 current = st.navigation(pages, position="hidden")
 with menu:
     for page in pages:
+        if page.url_path == "upload" and editor is None:
+            continue  # viewers see no upload control; the page itself also refuses them
         st.page_link(page, query_params=frame.nav_params(), disabled=page.url_path == current.url_path)
     st.divider()
 current.run()

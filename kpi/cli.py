@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import ingest
+from kpi import auth, ingest
 from kpi.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
@@ -177,6 +177,30 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_editor(args: argparse.Namespace) -> int:
+    """Editors of the dashboard: add one (only a salted hash is stored), or create the first one."""
+    if args.action == "init":
+        if auth.editing_enabled():
+            print("editors are configured; nothing to do")
+            return 0
+        password = auth.new_password()
+        path = auth.write_editor("editor", password)
+        print(f"editing is on: sign in as 'editor' with password {password}\n"
+              f"(only its salted hash is kept, in {path}; add your own with: python -m kpi editor add NAME)")
+        return 0
+    if not args.name:
+        raise UsageError("editor add needs a NAME")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+    if len(password) < 8:
+        raise UsageError("a password needs at least 8 characters")
+    path = auth.write_editor(args.name, password)
+    print(f"editor {args.name} saved in {path} (salted scrypt hash)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -214,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("revert", cmd_revert, editor)
     p.add_argument("batch", type=int, metavar="BATCH")
     p.add_argument("--reapply", action="store_true", help="undo an earlier revert of this batch")
+    p = add("editor", cmd_editor)
+    p.add_argument("action", choices=("add", "init"), help="add NAME, or init: create a first editor if none exists")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     plan = sub.add_parser("plan", help="check or load plan files", description="Check or load plan files.")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
     p = plan_sub.add_parser("check", parents=[common], help=cmd_plan_check.__doc__, description=cmd_plan_check.__doc__)

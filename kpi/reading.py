@@ -31,8 +31,12 @@ class Problem:
     key: str
     params: dict = field(default_factory=dict)
 
+    def text(self, lang: str = "zh") -> str:
+        """What is wrong and what to do, without where."""
+        return t(self.key, lang, **self.params)
+
     def message(self, lang: str = "zh") -> str:
-        text = t(self.key, lang, **self.params)
+        text = self.text(lang)
         sep = ": " if lang == "en" else "："
         if self.row is None:
             return f"{t('where.file', lang)}{sep}{text}"

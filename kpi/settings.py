@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     on_track_ratio: float = Field(1.0, gt=0, description="Actual ÷ expected at or above this is on track.")
     at_risk_ratio: float = Field(0.85, gt=0, description="Actual ÷ expected at or above this (and below on track) "
                                  "is at risk; below it, off track.")
+    secrets_file: Path = Field(ROOT / ".streamlit" / "secrets.toml",
+                               description="Where editor password hashes are kept ([editors] name = hash).")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest upload accepted (20 MB: a year of monthly data for "
                                   "a city fits in well under 1 MB).")

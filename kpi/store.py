@@ -271,6 +271,11 @@ class Store:
                                        ORDER BY o.batch_id DESC, o.row_no DESC) = 1
             ORDER BY o.indicator, o.period_start, o.period_end DESC""", params)
 
+    def batch_rows(self, batch_id: int) -> pd.DataFrame:
+        """The observations one batch wrote, in file order."""
+        return self.query("SELECT indicator, period, grain, period_start, period_end, value, done_on, note, row_no "
+                          "FROM observations WHERE batch_id = ? ORDER BY row_no", [int(batch_id)])
+
     def versions(self, code: str, as_of_batch: int | None = None) -> pd.DataFrame:
         """Every value ever imported for one indicator, newest first, with its batch and whether it is in force."""
         params = {"as_of": self._resolve(as_of_batch), "code": code}

@@ -26,6 +26,8 @@ EDITOR = Editor("tester", via="test")
 def _isolated_env(monkeypatch, tmp_path):
     """Tests never touch data/kpi.duckdb: KPI_DB points into the temp folder."""
     monkeypatch.setenv("KPI_DB", str(tmp_path / "default.duckdb"))
+    monkeypatch.setenv("KPI_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    monkeypatch.delenv("KPI_EDITORS", raising=False)
     from kpi.settings import get_settings
     get_settings.cache_clear()
     yield

@@ -181,7 +181,7 @@ def test_switching_pages_keeps_lang_and_period(server, page):
 
 def test_copy_link_reopens_the_same_view(server, page, browser):
     _open(page, f"{server.url}/area?area=HK&period=2023-Q4&lang=en&as_of=2023-11-15")
-    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.inner_text().strip()
     assert "area=HK" in link and "period=2023-Q4" in link and "as_of=2023-11-15" in link and "lang=en" in link
     fresh = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     _open(fresh, link.replace("localhost", "127.0.0.1"))

@@ -38,7 +38,9 @@ div[data-testid="stMetricValue"] { font-size: 1.6rem; }
 @dataclass(frozen=True)
 class Frame:
     db: str
-    version: int
+    version: int  # the data version shown: the newest, or the one the link pins (?data=N)
+    latest: int  # the newest data version in the store
+    pinned: bool
     plan: Plan
     lang: str
     period: str
@@ -46,9 +48,14 @@ class Frame:
     present: bool
     sample: bool
 
-    def link_params(self, **extra: str) -> dict[str, str]:
-        """Every parameter of the view, defaults included, so a link means the same view on any day."""
+    def link_params(self, pin: bool | None = None, **extra: str) -> dict[str, str]:
+        """Every parameter of the view, defaults included, so a link means the same view on any day.
+
+        ``pin`` adds ``data=<version>``: the numbers as they are now, even after later uploads.
+        """
         params = {"lang": self.lang, "plan": self.plan.id, "period": self.period, "as_of": self.as_of.isoformat()}
+        if self.pinned if pin is None else pin:
+            params["data"] = str(self.version)
         if self.present:
             params["present"] = "1"
         params.update({k: v for k, v in extra.items() if v})
@@ -59,9 +66,21 @@ class Frame:
         return self.link_params(**extra)
 
 
+def _pinned_version(latest: int) -> int | None:
+    """The data version a link pins (?data=N), if it names one that exists."""
+    raw = st.query_params.get("data")
+    try:
+        value = int(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and 1 <= value <= latest else None
+
+
 def build() -> Frame:
     store = state.get_store()
-    db, version = str(store.path), store.data_version()
+    db, latest = str(store.path), store.data_version()
+    pinned = _pinned_version(latest)
+    version = pinned or latest
     side = st.sidebar
     lang = norm_lang(side.radio(t("app.language"), ["zh", "en"], key="lang", bind="query-params", horizontal=True,
                                 captions=[t("app.lang_zh"), t("app.lang_en")]))
@@ -79,7 +98,8 @@ def build() -> Frame:
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
     present = side.radio(t("ctl.present", lang), ["0", "1"], key="present", bind="query-params", horizontal=True,
                          captions=[t("ctl.present_off", lang), t("ctl.present_on", lang)]) == "1"
-    frame = Frame(db, version, plan, lang, period, as_of or default, present, state.has_sample(db, version))
+    frame = Frame(db, version, latest, pinned is not None, plan, lang, period, as_of or default, present,
+                  state.has_sample(db, version))
     st.session_state["_frame"] = frame
     st.html(PRESENT_CSS if present else BASE_CSS)
     return frame
@@ -90,11 +110,14 @@ def current() -> Frame:
     return st.session_state["_frame"]
 
 
-def page_url(frame: Frame, path: str = "", **extra: str) -> str:
+PAGE_PATHS = ("area", "indicator", "upload", "history")
+
+
+def page_url(frame: Frame, path: str = "", pin: bool | None = None, **extra: str) -> str:
     """The full link to a view: the app's address, the page, every parameter."""
     base = (st.context.url or "").split("?", 1)[0]
-    root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in ("area", "indicator") else base
-    return f"{root.rstrip('/')}/{path}?{urlencode(frame.link_params(**extra))}"
+    root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in PAGE_PATHS else base
+    return f"{root.rstrip('/')}/{path}?{urlencode(frame.link_params(pin, **extra))}"
 
 
 def header(frame: Frame, title: str) -> None:
@@ -102,6 +125,8 @@ def header(frame: Frame, title: str) -> None:
     st.title(title)
     st.markdown("**" + t("head.view", frame.lang, period=views.period_name(frame.plan, frame.period, frame.lang),
                              as_of=frame.as_of.isoformat()) + "**")
+    if frame.pinned:
+        st.info(t("pin.banner", frame.lang, version=frame.version, latest=frame.latest), icon=":material/push_pin:")
     if frame.sample:
         st.warning(t("app.sample_banner", frame.lang), icon=":material/science:")
 
@@ -111,9 +136,12 @@ def exit_present() -> None:
 
 
 def footer(frame: Frame, path: str = "", **extra: str) -> None:
-    """The link to this exact view, to copy; in meeting mode also the way out."""
-    where = st if frame.present else st.sidebar
-    where.caption(t("ctl.copy_link", frame.lang))
-    where.code(page_url(frame, path, **extra), language=None, wrap_lines=True)
+    """The links to this exact view, to copy (live, and pinned to the data version); in meeting mode the way out."""
+    where = st.container() if frame.present else st.sidebar
+    if not frame.pinned:
+        where.caption(t("ctl.copy_link", frame.lang))
+        where.code(page_url(frame, path, pin=False, **extra), language=None, wrap_lines=True)
+    where.caption(t("ctl.copy_pinned", frame.lang, version=frame.version))
+    where.code(page_url(frame, path, pin=True, **extra), language=None, wrap_lines=True)
     if frame.present:
         st.button(t("ctl.exit_present", frame.lang), on_click=exit_present, key="exit_present")

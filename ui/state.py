@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import charts, views
+from kpi import changes, charts, export, ingest, views
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
 from kpi.status import StatusRow, evaluate, evaluate_matrix
@@ -104,3 +104,63 @@ def provenance(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def has_sample(db: str, version: int) -> bool:
     return _store(db).has_sample(version)
+
+
+# --- uploads and history -------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def template_periods(db: str, version: int, plan_id: str) -> list[str]:
+    """Months and quarters of the plan, the latest that has begun first."""
+    return views.template_periods(_plan(db, version, plan_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str) -> bytes:
+    frame = export.template_frame(_plan(db, version, plan_id), period)
+    if kind == "csv":
+        return export.to_csv_bytes(frame)
+    return export.to_xlsx_bytes(frame, sheet=export.TEMPLATE_SHEET, notes=export.TEMPLATE_NOTES)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _prepare(db: str, version: int, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
+    store = _store(db)
+    prepared = ingest.prepare(store, data, name)
+    preview = changes.preview(store, prepared.rows, prepared.blanks) if prepared.ok else changes.Changes(
+        pd.DataFrame(), prepared.blanks)
+    return prepared, preview
+
+
+def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
+    """Read, check and preview an upload against the newest data (never a pinned version)."""
+    return _prepare(db, _store(db).data_version(), data, name)
+
+
+def problems_table(prepared: ingest.Prepared, lang: str) -> pd.DataFrame:
+    return views.problems_table(prepared.problems, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
+    return _store(db).find_by_sha(sha256)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
+    return views.history_table(_store(db).batches(), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def data_batches(db: str, version: int) -> list[dict]:
+    frame = _store(db).batches()
+    return frame[frame["kind"].isin(["import", "sample"])].to_dict("records")
+
+
+def batch_label(db: str, version: int, batch_id: int, lang: str) -> str:
+    info = next(b for b in data_batches(db, version) if b["batch_id"] == batch_id)
+    return views.batch_label(info, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def batch_diff(db: str, version: int, batch_id: int) -> changes.Changes:
+    return changes.batch_diff(_store(db), batch_id)

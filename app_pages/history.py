@@ -1,0 +1,48 @@
+"""History: every batch with its details and its diff; editors revert or re-apply with one click."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi import changes
+from kpi.i18n import t
+from ui import auth as editor_auth
+from ui import frame as shared
+from ui import state
+
+frame = shared.current()
+lang = frame.lang
+shared.header(frame, t("history.title", lang))
+who = editor_auth.editor()
+table = state.history_table(frame.db, frame.latest, lang)
+st.dataframe(table, hide_index=True, width="stretch")
+
+batches = state.data_batches(frame.db, frame.latest)
+if not batches:
+    st.info(t("history.none", lang))
+    shared.footer(frame, "history")
+    st.stop()
+batch = st.selectbox(t("history.pick", lang), [b["batch_id"] for b in batches], key="batch",
+                     format_func=lambda b: state.batch_label(frame.db, frame.latest, b, lang))
+info = next(b for b in batches if b["batch_id"] == batch)
+diff = state.batch_diff(frame.db, frame.latest, batch)
+st.dataframe(changes.display(diff, lang), hide_index=True, width="stretch")
+st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=batch), icon=":material/push_pin:",
+             query_params={**frame.nav_params(), "data": str(batch)})
+
+
+def _toggle(batch_id: int, reverted: bool) -> None:
+    writer = editor_auth.editor()  # checked on the server at the moment of writing
+    store = state.get_store()
+    new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
+    st.session_state["_history_done"] = (batch_id, new, reverted)
+
+
+if who is not None:
+    label = "history.reapply" if info["reverted"] else "history.revert"
+    st.button(t(label, lang, batch=batch), type="primary", key=f"toggle_{batch}",
+              on_click=_toggle, args=(batch, bool(info["reverted"])))
+done = st.session_state.pop("_history_done", None)
+if done:
+    st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))
+shared.footer(frame, "history")
