@@ -25,6 +25,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+## bench: the benchmark; prints a table and writes bench/RESULTS.md
+bench: $(STAMP)
+	$(PY) -m bench
+
 ## lint: ruff
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -84,6 +84,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(t("cli.dry_run", args.lang, rows=len(prepared.rows)))
         return 0
+    print(t("cli.writing", args.lang, rows=len(prepared.rows)), file=sys.stderr, flush=True)
     batch = ingest.commit(store, prepared, _editor(args))
     print(t("cli.imported", args.lang, batch=batch, rows=len(prepared.rows), file=path.name))
     return 0

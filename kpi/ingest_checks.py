@@ -8,7 +8,10 @@ observation rows to write, every problem found, and the count of blank cells.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
+import numpy as np
 import pandas as pd
 
 from kpi.periods import GRAINS, MONTHS_PER, PeriodError, parse_period
@@ -61,6 +64,15 @@ def _plain(v: object) -> object:
     return v
 
 
+def _per_distinct(raw: pd.Series, func) -> pd.DataFrame:
+    """Apply ``func`` (a Series of distinct texts -> a frame of results) once per distinct text, then spread."""
+    codes, uniques = pd.factorize(raw, sort=False)
+    table = func(pd.Series(uniques, dtype=object)).reset_index(drop=True)
+    out = table.iloc[codes] if len(codes) else table.iloc[[]]
+    out.index = raw.index
+    return out
+
+
 def _indicator_lookup(known: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     """Normalised code or unique name -> code; ambiguous name -> the codes it could be."""
     lookup: dict[str, str] = {}
@@ -81,46 +93,54 @@ def _indicator_lookup(known: pd.DataFrame) -> tuple[dict[str, str], dict[str, st
     return lookup, ambiguous
 
 
-def _parse_periods(raw: pd.Series) -> pd.DataFrame:
-    """label, grain, start, end per row (None where the text is not a period), parsing each distinct text once."""
-    table = {}
-    for text in raw.unique():
+def _periods_of(texts: pd.Series) -> pd.DataFrame:
+    """label, grain, start, end (dates) and their day numbers (for fast comparisons); None where not a period."""
+    rows = []
+    for text in texts:
         try:
             p = parse_period(strip_marks(text))
-            table[text] = (p.label, p.grain, p.start, p.end)
+            rows.append((p.label, p.grain, p.start, p.end, p.start.toordinal(), p.end.toordinal()))
         except PeriodError:
-            table[text] = (None, None, None, None)
-    parsed = pd.DataFrame(raw.map(table).tolist(), index=raw.index, columns=["period", "grain", "start", "end"])
-    return parsed
+            rows.append((None, None, None, None, -1, -1))
+    frame = pd.DataFrame(rows, columns=["period", "grain", "start", "end", "start_day", "end_day"], dtype=object)
+    return frame.astype({"start_day": "int64", "end_day": "int64"})
 
 
-def _numbers(raw: pd.Series) -> pd.Series:
-    """Numbers with full-width digits, thousands separators, spaces or a trailing % ."""
-    s = raw.str.normalize("NFKC").str.strip().str.replace(r"[,\s]", "", regex=True).str.rstrip("%")
-    return pd.to_numeric(s, errors="coerce")
+_GROUPED = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"  # 1,234,567.5: commas only between groups of three
 
 
-def _milestones(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(value 1/0, done_on, ok) for milestone cells: a date, done or not-done words."""
-    key = raw.str.normalize("NFKC").str.strip().str.lower()
-    done = key.isin(DONE_WORDS)
-    not_done = key.isin(NOT_DONE_WORDS)
-    dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
-    rest = ~(done | not_done)
-    if rest.any():
-        table = {}
-        for text in key[rest].unique():
-            try:
-                table[text] = dt.date.fromisoformat(text.replace("/", "-").replace(".", "-")
-                                                    .replace("年", "-").replace("月", "-").rstrip("日-"))
-            except ValueError:
-                table[text] = None
-        dates.loc[rest] = pd.to_datetime(key[rest].map(table))
-    has_date = dates.notna()
-    value = pd.Series(float("nan"), index=raw.index)
-    value[done | has_date] = 1.0
-    value[not_done] = 0.0
-    return value, dates.dt.date.where(has_date, None), done | not_done | has_date
+def _numbers_of(texts: pd.Series) -> pd.DataFrame:
+    """Numbers with full-width digits, thousands separators, spaces or a trailing %; finite only."""
+    s = texts.astype(str).str.normalize("NFKC").str.strip().str.replace(r"\s", "", regex=True).str.rstrip("%")
+    grouped = s.str.match(_GROUPED)
+    s = s.where(~grouped, s.str.replace(",", "", regex=False))
+    s = s.where(~s.str.contains(",", regex=False), "")  # a comma anywhere else: 87,5 is not 875
+    number = pd.to_numeric(s, errors="coerce")
+    number = number.where(number.abs() < float("inf"))
+    return pd.DataFrame({"number": number})
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t]00:00(:00)?)?$")
+
+
+def _milestones_of(texts: pd.Series) -> pd.DataFrame:
+    """(done 1/0 or None, completion date or None, ok) for milestone cells: a date, done or not-done words."""
+    out = []
+    for text in texts.astype(str):
+        key = unicodedata.normalize("NFKC", text).strip().lower()
+        if key in DONE_WORDS:
+            out.append((1.0, None, True))
+            continue
+        if key in NOT_DONE_WORDS:
+            out.append((0.0, None, True))
+            continue
+        m = _DATE.match(key)
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+        except ValueError:
+            day = None
+        out.append((1.0, day, True) if day else (None, None, False))
+    return pd.DataFrame(out, columns=["done", "done_on", "ok"], dtype=object)
 
 
 def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], int]:
@@ -132,98 +152,147 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, l
     long = long.loc[~blank]
     problems: list[Problem] = []
     if long.empty:
-        return _rows(long, pd.Series(dtype=object), pd.DataFrame(), pd.Series(dtype=float),
-                     pd.Series(dtype=object)), problems, blanks
-
-    lookup, ambiguous = _indicator_lookup(known)
-    key = long["ind_raw"].map(norm_header)
-    code = key.map(lookup)
+        return empty_rows(), problems, blanks
     example = known["code"].iloc[0] if len(known) else "INV-EVENTS"
-    amb = key.map(ambiguous)
+
+    # indicators, by code or unique name
+    lookup, ambiguous = _indicator_lookup(known)
+    keys = _per_distinct(long["ind_raw"], lambda u: pd.DataFrame({"key": u.map(norm_header)}))["key"]
+    code, amb = keys.map(lookup), keys.map(ambiguous)
+    no_ind = long["ind_raw"].eq("")
+    problems += _problems(long, no_ind, long["ind_col"], long["ind_raw"], "ingest.blank_indicator", example=example)
     problems += _problems(long, code.isna() & amb.notna(), long["ind_col"], long["ind_raw"],
                           "ingest.ambiguous_indicator", codes=amb)
-    problems += _problems(long, code.isna() & amb.isna(), long["ind_col"], long["ind_raw"],
+    problems += _problems(long, code.isna() & amb.isna() & ~no_ind, long["ind_col"], long["ind_raw"],
                           "ingest.unknown_indicator", example=example)
 
-    per = _parse_periods(long["per_raw"])
+    # periods
+    per = _per_distinct(long["per_raw"], _periods_of)
     per_column = long["per_col"]
-    problems += _problems(long, per["period"].isna(), per_column, long["per_raw"], "ingest.bad_period")
+    no_per = long["per_raw"].eq("")
+    problems += _problems(long, no_per, per_column, long["per_raw"], "ingest.blank_period")
+    problems += _problems(long, per["period"].isna() & ~no_per, per_column, long["per_raw"], "ingest.bad_period")
 
-    kinds = known.drop_duplicates("code").set_index("code")["kind"]
-    kind = code.map(kinds)
+    kind = code.map(known.drop_duplicates("code").set_index("code")["kind"])
     good = code.notna() & per["period"].notna()
-    # inside the span of some plan that has the indicator
-    spans = known[["code", "span_start", "span_end"]]
-    pairs = pd.DataFrame({"i": long.index, "code": code, "start": per["start"], "end": per["end"]})[good]
-    merged = pairs.merge(spans, on="code", how="left")
-    merged["inside"] = (merged["start"] >= merged["span_start"].dt.date) & (merged["end"] <= merged["span_end"].dt.date)
-    inside = merged.groupby("i")["inside"].any().reindex(long.index, fill_value=True)
-    first_span = spans.drop_duplicates("code").set_index("code")
-    outside = good & ~inside
-    problems += _problems(long, outside, per_column, long["per_raw"], "ingest.outside_plan",
-                          period=per["period"], indicator=code,
-                          start=code.map(first_span["span_start"].dt.date).astype(str),
-                          end=code.map(first_span["span_end"].dt.date).astype(str))
+    problems += _outside_span(long, known, code, per, good, per_column)
 
     # values, by kind
-    numbers = _numbers(long["val_raw"])
+    number = _per_distinct(long["val_raw"], _numbers_of)["number"].astype(float)
     is_ms = kind.eq("milestone")
-    ms_value, done_on, ms_ok = _milestones(long["val_raw"])
-    problems += _problems(long, code.notna() & ~is_ms & numbers.isna(), long["val_col"], long["val_raw"],
+    ms = _per_distinct(long["val_raw"].where(is_ms, ""), _milestones_of)
+    problems += _problems(long, code.notna() & ~is_ms & number.isna(), long["val_col"], long["val_raw"],
                           "ingest.not_number")
-    problems += _problems(long, kind.eq("count") & (numbers < 0), long["val_col"], long["val_raw"],
+    problems += _problems(long, kind.eq("count") & (number < 0), long["val_col"], long["val_raw"],
                           "ingest.negative", indicator=code)
-    problems += _problems(long, is_ms & ~ms_ok, long["val_col"], long["val_raw"], "ingest.bad_milestone")
+    problems += _problems(long, is_ms & ~ms["ok"].astype(bool), long["val_col"], long["val_raw"],
+                          "ingest.bad_milestone")
     problems += _problems(long, kind.eq("count") & long["cumulative"].astype(bool), long["val_col"], long["val_raw"],
                           "ingest.cumulative", indicator=code)
-    value = numbers.where(~is_ms, ms_value)
+    value = number.where(~is_ms, ms["done"].astype(float))
+    done_on = ms["done_on"].where(is_ms, None)
 
-    # duplicates and double counting, on (indicator, period)
+    # duplicates and double counting, on (indicator, period) as integer keys
     keyed = pd.DataFrame({"code": code, "period": per["period"], "grain": per["grain"], "row": long["row"]})[good]
-    dup = keyed.duplicated(["code", "period"], keep=False)
-    if dup.any():
-        d = keyed[dup]
-        group = d.groupby(["code", "period"])["row"]
-        first, second = group.transform("min"), group.transform(lambda r: r.sort_values().iloc[1])
-        other = first.where(d["row"] != first, second)
-        problems += _problems(long, dup.reindex(long.index, fill_value=False), per_column, long["per_raw"],
-                              "ingest.duplicate", indicator=code, period=per["period"], other=other.reindex(long.index))
-    problems += _double_counting(long, keyed[~dup], kind, per_column)
+    problems += _duplicates(long, keyed, code, per, per_column)
+    problems += _double_counting(long, keyed, kind, per_column)
 
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return _rows(long, code, per, value, done_on), problems, blanks
 
 
+def _outside_span(long, known, code, per, good, per_column) -> list[Problem]:
+    """Periods outside the span of every plan that has the indicator."""
+    spans = known[["code", "span_start", "span_end"]].copy()
+    spans["start_day"] = [d.toordinal() for d in pd.to_datetime(spans["span_start"]).dt.date]
+    spans["end_day"] = [d.toordinal() for d in pd.to_datetime(spans["span_end"]).dt.date]
+    first = spans.drop_duplicates("code").set_index("code")
+    code_id, uniques = pd.factorize(code)
+    # code_id is -1 for an unknown indicator: the appended -1 answers for it
+    start_day = np.append(first["start_day"].reindex(uniques).fillna(-1).to_numpy("int64"), -1)[code_id]
+    end_day = np.append(first["end_day"].reindex(uniques).fillna(-1).to_numpy("int64"), -1)[code_id]
+    inside = pd.Series((per["start_day"].to_numpy() >= start_day) & (per["end_day"].to_numpy() <= end_day),
+                       index=long.index)
+    several = set(spans["code"][spans["code"].duplicated()])
+    if several:  # an indicator in several plans: inside any of their spans will do
+        multi = good & code.isin(several) & ~inside
+        for i in long.index[multi]:
+            rows = spans[spans["code"] == code[i]]
+            fits = (rows["start_day"] <= per.at[i, "start_day"]) & (rows["end_day"] >= per.at[i, "end_day"])
+            inside[i] = bool(fits.any())
+    outside = good & ~inside
+    if not outside.any():
+        return []
+    start = code.map(first["span_start"].map(lambda d: str(pd.Timestamp(d).date())))
+    end = code.map(first["span_end"].map(lambda d: str(pd.Timestamp(d).date())))
+    return _problems(long, outside, per_column, long["per_raw"], "ingest.outside_plan",
+                     period=per["period"], indicator=code, start=start, end=end)
+
+
+def _pair_keys(keyed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(an int64 key per (indicator, period), the period id per row, the distinct period labels)."""
+    code_id, _ = pd.factorize(keyed["code"])
+    period_id, periods = pd.factorize(keyed["period"])
+    return code_id.astype("int64") * max(len(periods), 1) + period_id, period_id, periods
+
+
+def _duplicates(long, keyed, code, per, per_column) -> list[Problem]:
+    """The same indicator and period twice in one file (in any spelling)."""
+    if keyed.empty:
+        return []
+    key, _, _ = _pair_keys(keyed)
+    key = pd.Series(key, index=keyed.index)
+    dup = key.duplicated(keep=False)
+    if not dup.any():
+        return []
+    d = keyed[dup].assign(key=key[dup]).sort_values("row")
+    first = d.groupby("key")["row"].transform("first")
+    second = d.groupby("key")["row"].transform(lambda r: r.iloc[1])
+    other = first.where(d["row"] != first, second)
+    mask = pd.Series(False, index=long.index)
+    mask[d.index] = True
+    return _problems(long, mask, per_column, long["per_raw"], "ingest.duplicate",
+                     indicator=code, period=per["period"], other=other.reindex(long.index))
+
+
 def _double_counting(long: pd.DataFrame, keyed: pd.DataFrame, kind: pd.Series, per_column) -> list[Problem]:
     """A count given for a period and for a part of it in one file."""
-    counts = keyed[kind.reindex(keyed.index).eq("count")]
+    counts = keyed[kind.reindex(keyed.index).eq("count").to_numpy()]
     if counts.empty:
         return []
-    present = counts.set_index(["code", "period"])["row"]
-    present = present[~present.index.duplicated()]
-    found = []
+    key, period_id, periods = _pair_keys(counts)
+    code_part = key - period_id
+    row_of = pd.Series(counts["row"].to_numpy(), index=key)
+    row_of = row_of[~row_of.index.duplicated()]
+    parsed = [parse_period(label) for label in periods]
+    ids = {label: i for i, label in enumerate(periods)}
+    hit_rows, parent_ids = [], []
     for grain in GRAINS[1:]:
-        finer = counts[counts["grain"].map(MONTHS_PER) < MONTHS_PER[grain]]
-        if finer.empty:
+        # per distinct period: the id of its parent of this grain among the file's periods, or -1
+        table = np.array([ids.get(p.parent(grain).label, -1) if MONTHS_PER[p.grain] < MONTHS_PER[grain] else -1
+                          for p in parsed], dtype="int64")
+        parent = table[period_id]
+        present = parent >= 0
+        if not present.any():
             continue
-        parents = {label: parse_period(label).parent(grain).label for label in finer["period"].unique()}
-        parent = finer["period"].map(parents)
-        hit = pd.MultiIndex.from_arrays([finer["code"], parent]).isin(present.index)
-        if hit.any():
-            sub = finer[hit]
-            other = present.reindex(pd.MultiIndex.from_arrays([sub["code"], parent[hit]])).values
-            found.append(pd.DataFrame({"part": sub["period"], "period": parent[hit], "other": other},
-                                      index=sub.index))
-    if not found:
+        hit = np.zeros(len(key), dtype=bool)
+        hit[present] = np.isin(code_part[present] + parent[present], row_of.index.to_numpy())
+        hit_rows.append(np.flatnonzero(hit))
+        parent_ids.append(parent[hit])
+    if not hit_rows or not sum(len(h) for h in hit_rows):
         return []
-    hits = pd.concat(found)
-    hits = hits[~hits.index.duplicated()]
+    positions, parents = np.concatenate(hit_rows), np.concatenate(parent_ids)
+    _, first = np.unique(positions, return_index=True)
+    positions, parents = positions[first], parents[first]
+    idx = counts.index[positions]
+    hits = pd.DataFrame({"part": counts["period"].to_numpy()[positions],
+                         "period": [periods[p] for p in parents],
+                         "other": row_of.reindex(code_part[positions] + parents).to_numpy()}, index=idx)
     mask = pd.Series(False, index=long.index)
-    mask[hits.index] = True
-    code = counts["code"].reindex(long.index)
+    mask[idx] = True
     return _problems(long, mask, per_column, long["per_raw"], "ingest.double_count",
-                     indicator=code, period=hits["period"].reindex(long.index), part=hits["part"].reindex(long.index),
-                     other=hits["other"].reindex(long.index))
+                     indicator=counts["code"].reindex(long.index), period=hits["period"].reindex(long.index),
+                     part=hits["part"].reindex(long.index), other=hits["other"].reindex(long.index))
 
 
 def empty_rows() -> pd.DataFrame:
@@ -233,7 +302,9 @@ def empty_rows() -> pd.DataFrame:
 def _rows(long: pd.DataFrame, code: pd.Series, per: pd.DataFrame, value: pd.Series, done_on: pd.Series) -> pd.DataFrame:
     if long.empty:
         return empty_rows()
+    epoch = dt.date(1970, 1, 1).toordinal()  # day numbers to dates, as a typed column DuckDB takes fast
     return pd.DataFrame({
         "row_no": long["row"].astype("int64"), "indicator": code, "period": per["period"], "grain": per["grain"],
-        "period_start": per["start"], "period_end": per["end"], "value": value.astype(float),
+        "period_start": (per["start_day"].to_numpy("int64") - epoch).astype("datetime64[D]"),
+        "period_end": (per["end_day"].to_numpy("int64") - epoch).astype("datetime64[D]"), "value": value.astype(float),
         "done_on": done_on, "note": long["note"].where(long["note"].ne(""), None)}).reset_index(drop=True)

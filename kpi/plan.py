@@ -225,6 +225,9 @@ def _line_for(path: str, lines: dict[str, int]) -> int | None:
     return None
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml_lines(text: str) -> dict[str, int]:
     """Map each path of a YAML document to its 1-based line."""
     out: dict[str, int] = {}
@@ -242,7 +245,7 @@ def _yaml_lines(text: str) -> dict[str, int]:
                 walk(value, f"{path}[{k}]")
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return out
     if root is not None:
@@ -253,13 +256,14 @@ def _yaml_lines(text: str) -> dict[str, int]:
 def parse_plan_text(text: str, source: str = "plan") -> Plan:
     """Parse and validate a plan from YAML (or JSON) text; raise PlanError."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise PlanError([PlanIssue("(file)", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)], source) from exc
-    plan, issues = validate_plan(raw, _yaml_lines(text))
-    if issues:
+    plan, issues = validate_plan(raw)
+    if issues:  # only now is it worth parsing again for line numbers
+        _, issues = validate_plan(raw, _yaml_lines(text))
         raise PlanError(issues, source)
     assert plan is not None
     return plan

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,7 +34,9 @@ class Problem:
 
     def text(self, lang: str = "zh") -> str:
         """What is wrong and what to do, without where."""
-        return t(self.key, lang, **self.params)
+        params = {k: t(v, lang) if isinstance(v, str) and v.startswith("reason.") else v
+                  for k, v in self.params.items()}
+        return t(self.key, lang, **params)
 
     def message(self, lang: str = "zh") -> str:
         text = self.text(lang)
@@ -64,61 +67,80 @@ def _sniff(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _cell(v: object) -> str:
+def _cell(v: object, number_format: str = "") -> str:
     if v is None:
         return ""
     if isinstance(v, dt.datetime):
         return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in number_format:
+        v = round(v * 100, 10)  # Excel keeps 87.5% as 0.875 with a % format: the sheet shows 87.5
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
 
 
-def _rows_csv(data: bytes) -> list[list[str]]:
+def _grid_csv(data: bytes) -> pd.DataFrame:
+    """Every record of a CSV as strings, blank records kept (they have spreadsheet row numbers too)."""
     text = decode(data)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text)))
+    delimiter = _sniff(text)
+    try:  # the C parser: fast; blank records stay as rows of ""
+        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, quotechar='"', engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):  # ragged records: the csv module takes them
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
-def _rows_xlsx(data: bytes) -> list[list[str]]:
+def _grid_xlsx(data: bytes) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = next((wb[n] for n in wb.sheetnames if norm_header(n) in TEMPLATE_SHEETS), wb.worksheets[0])
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [[_cell(c.value, getattr(c, "number_format", "") or "") for c in row] for row in sheet.iter_rows()]
     finally:
         wb.close()
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "encoding"
+    if isinstance(exc, (zipfile.BadZipFile, KeyError)) or "zip" in type(exc).__name__.lower():
+        return "xlsx"
+    return "format"
 
 
 def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame | None, int, Problem | None]:
     """(table of strings with the header as columns, spreadsheet row of the header, problem)."""
     try:
         if data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
-            rows = _rows_xlsx(data)
+            grid = _grid_xlsx(data)
         else:
-            rows = _rows_csv(data)
-    except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as exc:
-        return None, 0, Problem(None, None, None, "ingest.unreadable", {"reason": type(exc).__name__})
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        return None, 0, Problem(None, None, None, "ingest.unreadable", {"reason": type(exc).__name__})
-    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
-    if header_at is None:
+            grid = _grid_csv(data)
+    except Exception as exc:  # noqa: BLE001 - a broken file can raise anything; the user gets a sentence
+        return None, 0, Problem(None, None, None, "ingest.unreadable", {"reason": f"reason.{_reason(exc)}"})
+    if grid.empty:
         return None, 0, None
-    width = max(len(r) for r in rows)
-    grid = [r + [""] * (width - len(r)) for r in rows[header_at:]]
-    frame = pd.DataFrame(grid[1:], columns=range(width), dtype=object)
-    headers = [unicodedata.normalize("NFKC", h).strip() for h in grid[0]]
-    keep = [i for i, h in enumerate(headers) if h or (len(frame) and frame[i].str.strip().ne("").any())]
-    frame = frame[keep]
-    frame.columns = [headers[i] or f"({i + 1})" for i in keep]
-    frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
-    frame.index = range(len(frame))
-    if len(frame):
-        filled = frame.apply(lambda col: col.str.strip().ne("")).any(axis=1)
-        if not filled.any():
-            return pd.DataFrame(columns=frame.columns), header_at + 1, None
-        frame = frame.loc[: filled[filled].index.max()]  # trailing empty rows go
-        frame = frame[filled.loc[frame.index]]  # empty rows between go too, their numbers stay
-    return frame, header_at + 1, None
+    grid = grid.fillna("").astype(str)
+    filled = grid.apply(lambda col: col.str.strip().ne("")).any(axis=1).to_numpy()
+    if not filled.any():
+        return None, 0, None
+    header_at = int(filled.argmax())
+    last = len(filled) - 1 - int(filled[::-1].argmax())
+    headers = [unicodedata.normalize("NFKC", h).strip() for h in grid.iloc[header_at]]
+    body = grid.iloc[header_at + 1: last + 1]
+    body = body[filled[header_at + 1: last + 1]]  # empty rows between go; their numbers stay
+    body.index = body.index - header_at - 1  # 0 = the row under the header
+    keep = [i for i, h in enumerate(headers) if h or body.iloc[:, i].str.strip().ne("").any()]
+    named = [headers[i] or f"({i + 1})" for i in keep]
+    repeated = sorted({h for h in named if named.count(h) > 1})
+    if repeated:
+        return None, 0, Problem(None, None, None, "ingest.duplicate_column", {"column": ", ".join(repeated)})
+    body = body.iloc[:, keep]
+    body.columns = named
+    return body, header_at + 1, None

@@ -43,7 +43,8 @@ MIGRATIONS: dict[int, list[str]] = {
             comment VARCHAR)""",
         """CREATE TABLE plan_revisions (
             plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, batch_id BIGINT NOT NULL,
-            sha256 VARCHAR NOT NULL, body VARCHAR NOT NULL, PRIMARY KEY (plan_id, revision))""",
+            sha256 VARCHAR NOT NULL, body VARCHAR NOT NULL, span_start DATE NOT NULL, span_end DATE NOT NULL,
+            PRIMARY KEY (plan_id, revision))""",
         """CREATE TABLE areas (
             plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, position INTEGER,
             name_zh VARCHAR, name_en VARCHAR, PRIMARY KEY (plan_id, revision, code))""",
@@ -61,7 +62,6 @@ MIGRATIONS: dict[int, list[str]] = {
             batch_id BIGINT NOT NULL, row_no INTEGER NOT NULL, indicator VARCHAR NOT NULL,
             period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
             value DOUBLE, done_on DATE, note VARCHAR)""",
-        "CREATE INDEX observations_key ON observations (indicator, period_start)",
         # The data batches in force right after batch `as_of`: not reverted, or reapplied since.
         """CREATE MACRO live_batches(as_of) AS TABLE
             WITH acts AS (
@@ -197,8 +197,8 @@ class Store:
             revision = (row[0] if row else 0) + 1
             batch = self._new_batch(cur, "plan", who, source=source, sha256=sha, plan_id=plan.id,
                                     row_count=len(plan.indicators()), comment=f"revision {revision}")
-            cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?)",
-                        [plan.id, revision, batch, sha, plan.canonical_json()])
+            cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [plan.id, revision, batch, sha, plan.canonical_json(), plan.span.start, plan.span.end])
             areas, indicators, targets = _plan_frames(plan, revision)
             cur.register("areas_in", areas)
             cur.register("indicators_in", indicators)
@@ -233,9 +233,7 @@ class Store:
         """Every indicator of the newest revision of every plan, with its plan span."""
         return self.query("""
             WITH cur AS (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)
-            SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en,
-                   CAST(json_extract_string(r.body, '$.span.start') AS DATE) AS span_start,
-                   CAST(json_extract_string(r.body, '$.span.end') AS DATE) AS span_end
+            SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en, r.span_start, r.span_end
             FROM indicators i JOIN cur USING (plan_id, revision)
             JOIN plan_revisions r USING (plan_id, revision)
             ORDER BY i.plan_id, i.position""")

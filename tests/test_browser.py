@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.store import Store
 from tests.conftest import ROOT
 
 CANDIDATES = [os.environ.get("KPI_CHROMIUM"), "/usr/bin/chromium-headless-shell",
@@ -46,10 +47,10 @@ def _free_port() -> int:
 class Server:
     """A Streamlit server on a free port over its own database with the plan and the sample data."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, **env_extra: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "KPI_DB": str(db)}
+        env = {**os.environ, "KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
         subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         self.proc = subprocess.Popen(
@@ -236,3 +237,91 @@ def test_screenshots(server, browser, name, path, width):
                              " - document.querySelector('[data-testid=\"stMain\"]').clientWidth")
     assert overflow <= 1, f"{name} at {width}: {overflow}px wider than the screen"
     context.close()
+
+
+EDITOR_NAME, EDITOR_PASSWORD = "王科长", "correct horse 2023"
+
+
+@pytest.fixture(scope="module")
+def editor_server(tmp_path_factory):
+    from kpi.auth import hash_password
+
+    s = Server(tmp_path_factory.mktemp("editor") / "kpi.duckdb",
+               KPI_EDITORS=f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}")
+    yield s
+    s.stop()
+
+
+def _sign_in(page, name: str, password: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Editor sign-in").click()
+    page.get_by_role("textbox", name="Name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _summary(page, code: str) -> str:
+    """The summary line of the indicator page, e.g. 'Actual 107 firms · Target 100 firms · …'."""
+    _menu(page, "Indicator")  # the page has rendered its frame
+    page.wait_for_selector("h1")
+    _settled(page)
+    return page.get_by_text(re.compile(r"^Actual .* · Target")).first.inner_text()
+
+
+def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
+    base = f"{editor_server.url}/indicator?indicator=INV-FIRMS&lang=en&period=2023-H2&as_of=2023-12-31"
+    _open(page, base)
+    assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
+    _open(page, f"{editor_server.url}/upload?lang=en")
+    assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
+    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    _shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
+    csv = "指标编码,期间,实际值,备注\nINV-FIRMS,2023年12月,40,年底集中对接\n".encode("gbk")
+    page.locator("input[type=file]").set_input_files(files=[{"name": "十二月.csv", "mimeType": "text/csv",
+                                                            "buffer": csv}])
+    confirm = page.get_by_role("button", name="3. Confirm and commit (1 values)")
+    _shown(confirm)
+    _shown(page.locator("[data-testid='stMetric']").filter(has_text="unchanged").first)
+    metrics = {m.split("\n")[0]: m.split("\n")[-1] for m in page.locator("[data-testid='stMetric']").all_inner_texts()}
+    assert metrics == {"new": "0", "changed": "1", "unchanged": "0", "blank (ignored)": "0"}  # the preview
+    confirm.click()
+    _shown(page.get_by_text(re.compile(r"Committed as batch \d+ \(1 rows\)")).first)
+    _menu(page, "Indicator").click()
+    page.wait_for_url(re.compile(r"/indicator"), timeout=30_000)
+    _open(page, base)
+    assert _summary(page, "INV-FIRMS").startswith("Actual 128 firms")
+    _open(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
+    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
+    _shown(revert)
+    revert.click()
+    _shown(page.get_by_text(re.compile(r"Batch \d+ reverted")).first)
+    _open(page, base)
+    assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
+
+
+def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_path, browser):
+    from kpi.auth import hash_password
+
+    fresh = Server(tmp_path / "viewer.duckdb", KPI_EDITORS=f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}")
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        _open(page, f"{fresh.url}/upload?lang=en")  # the first request after start
+        _shown(page.get_by_text("This page is for editors").first)
+        assert page.locator("input[type=file]").count() == 0
+        assert page.get_by_role("button", name=re.compile("Confirm")).count() == 0
+        menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+        assert menu.filter(has_text="Upload").count() == 0
+        _open(page, f"{fresh.url}/history?lang=en")
+        _shown(page.get_by_text("History of data batches").first)
+        assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
+        _sign_in(page, EDITOR_NAME, "wrong password")
+        _shown(page.get_by_text("Wrong name or password").first)
+        assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
+        page.context.close()
+    finally:
+        fresh.stop()
+    store = Store.open(tmp_path / "viewer.duckdb")
+    try:
+        assert set(store.batches()["kind"]) == {"plan", "sample"}  # nothing was written
+    finally:
+        store.close()

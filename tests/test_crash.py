@@ -1,0 +1,91 @@
+"""Crash safety: SIGKILL during a large import leaves the store without the batch or with all of it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench.generate import generate
+from kpi.store import Store
+from tests.conftest import ROOT, run_cli
+
+ROWS = 400_000
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crash")
+    plan, csv = generate(ROWS, folder)
+    return plan, csv
+
+
+@pytest.fixture(scope="module")
+def full_seconds(big, tmp_path_factory):
+    """How long a whole import of the big file takes here, killed nowhere."""
+    plan, csv = big
+    db = _fresh_db(tmp_path_factory.mktemp("reference"), plan)
+    start = time.perf_counter()
+    assert _import(db, csv).wait(timeout=300) == 0
+    elapsed = time.perf_counter() - start
+    assert _check(db) == ROWS
+    return elapsed
+
+
+def _fresh_db(tmp_path, plan):
+    db = tmp_path / "crash.duckdb"
+    assert run_cli("init", "--db", str(db), "--plan", str(plan)).returncode == 0
+    return db
+
+
+def _check(db) -> int:
+    """The store opens cleanly and holds either no batch or the whole one; returns the rows it holds."""
+    store = Store.open(db)
+    try:
+        batches = store.batches()
+        data = batches[batches["kind"] == "import"]
+        rows = int(store.scalar("SELECT count(*) FROM observations"))
+        if data.empty:
+            assert rows == 0 and store.data_version() == 1
+        else:
+            assert len(data) == 1 and rows == ROWS == int(data.iloc[0]["row_count"])
+            assert len(store.current()) == ROWS
+        return rows
+    finally:
+        store.close()
+
+
+def _import(db, csv) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kpi", "import", str(csv), "--db", str(db)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_kill_while_writing(tmp_path, big):
+    """Killed right after it starts the write transaction."""
+    plan, csv = big
+    db = _fresh_db(tmp_path, plan)
+    proc = _import(db, csv)
+    line = proc.stderr.readline()  # "checked; writing N rows in one transaction…"
+    assert "writing" in line, line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    _check(db)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9])
+def test_kill_at_any_moment(tmp_path, big, full_seconds, fraction):
+    """Killed at a share of the time a whole import takes: reading, checking or writing."""
+    plan, csv = big
+    db = _fresh_db(tmp_path, plan)
+    proc = _import(db, csv)
+    time.sleep(full_seconds * fraction)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    if _check(db) == 0:  # the batch did not land: the store takes the same file afterwards
+        assert run_cli("import", str(csv), "--db", str(db)).returncode == 0
+        assert _check(db) == ROWS
