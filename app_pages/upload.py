@@ -24,7 +24,8 @@ periods = state.template_periods(frame.db, frame.version, plan.id)
 period = st.selectbox(t("upload.template_period", lang), periods, key="template_period")
 left, right = st.columns(2)
 left.download_button(t("upload.download_csv", lang),
-                     state.template_bytes(frame.db, frame.version, plan.id, period, "csv"), file_name=f"template-{plan.id}-{period}.csv", mime="text/csv", key="template_csv")
+                     state.template_bytes(frame.db, frame.version, plan.id, period, "csv"),
+                     file_name=f"template-{plan.id}-{period}.csv", mime="text/csv", key="template_csv")
 right.download_button(t("upload.download_xlsx", lang),
                       state.template_bytes(frame.db, frame.version, plan.id, period, "xlsx"),
                       file_name=f"template-{plan.id}-{period}.xlsx", key="template_xlsx",
