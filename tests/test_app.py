@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from kpi import fmt, views
 from kpi.i18n import status_label, t
 from kpi.service import load_plans, load_sample
+from kpi.settings import get_settings
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT, status_of
 
@@ -40,6 +41,7 @@ def _db(tmp_path, monkeypatch, sample: bool):
         load_sample(store, Editor("sample", via="test"))
     store.close()
     monkeypatch.setenv("KPI_DB", str(path))
+    get_settings.cache_clear()  # settings read before (by the ingest) must not keep the old database
     return path
 
 
@@ -169,6 +171,7 @@ def test_copy_link_carries_every_parameter(sample_db):
 
 def test_first_run_on_a_new_database_loads_plan_and_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_DB", str(tmp_path / "fresh.duckdb"))
+    get_settings.cache_clear()
     at = _run()
     assert any("示例数据" in w.value for w in at.warning)
     assert len(at.metric) >= 10

@@ -1,0 +1,113 @@
+"""AppTest for the write pages: viewers see no write control, editors revert and re-apply, pinned links hold."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi import auth, ingest
+from kpi.store import Store
+from tests.conftest import EDITOR, ROOT
+from tests.test_app import _db
+
+APP = str(ROOT / "app.py")
+NAME, PASSWORD = "王科长", "correct horse 2023"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    return _db(tmp_path, monkeypatch, sample=True)
+
+
+@pytest.fixture
+def with_editor():
+    auth.write_editor(NAME, PASSWORD)
+
+
+def _app(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="sign_in_name").input(NAME)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label in ("Sign in", "登录")).click().run()
+    assert not at.exception
+    return at
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [link.label for link in at.get("page_link")]
+
+
+@pytest.mark.parametrize("page", ["upload", "history", "overview"])
+def test_viewer_sees_no_write_control(db, with_editor, page):
+    at = _app(page, lang="en")
+    assert "Upload" not in _labels(at)
+    assert not [b for b in at.button if b.label.startswith(("Revert", "Re-apply", "3. Confirm"))]
+    assert not at.get("file_uploader")
+    if page == "upload":
+        assert "This page is for editors" in at.info[0].value
+
+
+def test_editing_off_says_how_to_turn_it_on(db):
+    at = _app("upload", lang="en")
+    assert any("python -m kpi editor add" in i.value for i in at.info)
+
+
+def test_wrong_password_grants_nothing(db, with_editor):
+    at = _sign_in(_app("history", lang="en"), password="wrong")
+    assert "Wrong name or password" in at.error[0].value
+    assert not [b for b in at.button if b.label.startswith("Revert")]
+
+
+def test_editor_reverts_and_reapplies_and_the_numbers_follow(db, with_editor):
+    at = _sign_in(_app("history", lang="en"))
+    assert f"Signed in as editor {NAME}" in [m.value for m in at.markdown]
+    assert "Upload" in _labels(at)
+    revert = next(b for b in at.button if b.label == "Revert batch 2")
+    revert.click().run()
+    assert "Batch 2 reverted (recorded as batch 3)." in [s.value for s in at.success]
+    store = Store.open(db)
+    try:
+        assert store.current().empty
+        assert store.batch(2)["reverted"]
+    finally:
+        store.close()
+    overview = _app(lang="en")
+    assert not overview.warning  # the sample data is out of force: no sample banner
+    next(b for b in at.button if b.label == "Re-apply batch 2").click().run()
+    assert "Batch 2 re-applied (recorded as batch 4)." in [s.value for s in at.success]
+    assert any("Sample data" in w.value for w in _app(lang="en").warning)
+
+
+def test_pinned_link_shows_the_numbers_as_they_were(db):
+    store = Store.open(db)
+    try:
+        prepared = ingest.prepare(store, b"indicator,period,value\nINV-FIRMS,2023-12,40\n", "dec.csv")
+        ingest.commit(store, prepared, EDITOR)
+    finally:
+        store.close()
+    live = _app("indicator", lang="en", indicator="INV-FIRMS")
+    pinned = _app("indicator", lang="en", indicator="INV-FIRMS", data="2")
+    assert "Actual 128 firms · Target 100 firms · Progress 128%" in [c.value for c in live.markdown]
+    assert "Actual 107 firms · Target 100 firms · Progress 107%" in [c.value for c in pinned.markdown]
+    assert "data version 2" in pinned.info[0].value and "the newest is 3" in pinned.info[0].value
+    link = pinned.sidebar.code[0].value
+    assert "data=2" in link
+    assert "data=3" in live.sidebar.code[1].value and "data=" not in live.sidebar.code[0].value
+
+
+def test_history_lists_every_batch_with_its_diff(db):
+    at = _app("history", lang="en")
+    table = at.dataframe[0].value
+    assert list(table["Kind"]) == ["sample data", "plan"]
+    diff = at.dataframe[1].value
+    assert len(diff) == 116 and set(diff["Change"]) == {"new"}
