@@ -267,10 +267,18 @@ def _summary(page, code: str) -> str:
     return page.get_by_text(re.compile(r"^Actual .* · Target")).first.inner_text()
 
 
+def _bar_labels(page) -> list[str]:
+    """The numbers written on the bars of the per-quarter chart (the second chart of the indicator page)."""
+    chart = page.locator(".js-plotly-plot").nth(1)
+    chart.locator(".bartext").first.wait_for(timeout=30_000)
+    return [re.match(r"[\d,.]+", t).group(0) for t in chart.locator(".bartext").all_text_contents()]
+
+
 def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     base = f"{editor_server.url}/indicator?indicator=INV-FIRMS&lang=en&period=2023-H2&as_of=2023-12-31"
     _open(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
+    assert _bar_labels(page)[:2] == ["46", "61"]  # Q3, Q4 before the upload
     _open(page, f"{editor_server.url}/upload?lang=en")
     assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
     _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
@@ -289,6 +297,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     page.wait_for_url(re.compile(r"/indicator"), timeout=30_000)
     _open(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 128 firms")
+    assert _bar_labels(page)[:2] == ["46", "82"]  # the chart shows December's new 40
     _open(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
     _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
@@ -297,6 +306,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     _shown(page.get_by_text(re.compile(r"Batch \d+ reverted")).first)
     _open(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
+    assert _bar_labels(page)[:2] == ["46", "61"]  # and back after the revert
 
 
 def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_path, browser):
