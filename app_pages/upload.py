@@ -65,7 +65,7 @@ if counts["new"] + counts["changed"] == 0:
 elif st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]), type="primary", key="confirm"):
     writer = editor_auth.editor()  # checked again on the server at the moment of writing
     batch = ingest.commit(state.get_store(), prepared, writer)
-    st.session_state["_upload_done"] = (batch, len(prepared.rows))
+    st.session_state["_upload_done"] = (batch, prepared.count)
     st.session_state["_upload_counter"] = counter + 1
     st.rerun()
 shared.footer(frame, "upload")

@@ -32,13 +32,15 @@ def write_results(imports: list, out: Path) -> None:
         "",
         "## Import of a valid CSV (read, check, write one batch) against DuckDB's own `read_csv` of the same file",
         "",
-        f"Goal: at most {IMPORT_GOAL:g}×.",
+        f"Goal: at most {IMPORT_GOAL:g}×. The file is long, UTF-8, with codes and canonical periods, so it takes the "
+        "fast path (DuckDB reads and checks it); the last column is the same file forced through the full pipeline "
+        "(the path of hand-edited files, GBK, XLSX, wide layouts, and of every file with a problem).",
         "",
-        "| observations | file | read + check | write | total | DuckDB read_csv | ratio | goal met |",
-        "|---:|---:|---:|---:|---:|---:|---:|:--:|",
+        "| observations | file | read + check | write | total | DuckDB read_csv | ratio | goal met | full pipeline |",
+        "|---:|---:|---:|---:|---:|---:|---:|:--:|---:|",
     ]
     for r in imports:
         met = "yes" if r.ratio <= IMPORT_GOAL else "no"
         lines.append(f"| {r.observations:,} | {r.file_mb:.1f} MB | {r.prepare_s:.2f} s | {r.commit_s:.2f} s | "
-                     f"{r.total_s:.2f} s | {r.floor_s:.3f} s | {r.ratio:.1f}× | {met} |")
+                     f"{r.total_s:.2f} s | {r.floor_s:.3f} s | {r.ratio:.1f}× | {met} | {r.full_ratio:.1f}× |")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -75,18 +75,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in prepared.problems:
             print(problem.message(args.lang), file=sys.stderr)
         return 1
-    if prepared.rows.empty:
+    if prepared.count == 0:
         print(t("cli.nothing", args.lang))
         return 0
     earlier = store.find_by_sha(prepared.sha256)
     if earlier:
         print(t("cli.same_file", args.lang, batches=", ".join(map(str, earlier))))
     if args.dry_run:
-        print(t("cli.dry_run", args.lang, rows=len(prepared.rows)))
+        print(t("cli.dry_run", args.lang, rows=prepared.count))
         return 0
-    print(t("cli.writing", args.lang, rows=len(prepared.rows)), file=sys.stderr, flush=True)
+    print(t("cli.writing", args.lang, rows=prepared.count), file=sys.stderr, flush=True)
     batch = ingest.commit(store, prepared, _editor(args))
-    print(t("cli.imported", args.lang, batch=batch, rows=len(prepared.rows), file=path.name))
+    print(t("cli.imported", args.lang, batch=batch, rows=prepared.count, file=path.name))
     return 0
 
 

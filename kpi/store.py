@@ -239,18 +239,17 @@ class Store:
             ORDER BY i.plan_id, i.position""")
 
     # --- observations ---------------------------------------------------
-    def write_batch(self, rows: pd.DataFrame, editor: Editor, source: str | None, sha256: str | None,
+    def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
                     kind: str = "import") -> int:
-        """Append one batch of observations (columns OBS_COLUMNS) in one transaction."""
+        """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction."""
         who = _require_editor(editor)
         if kind not in WRITE_KINDS:
             raise ValueError(f"kind must be one of {WRITE_KINDS}")
-        frame = rows[OBS_COLUMNS].copy()
+        frame = rows[OBS_COLUMNS] if isinstance(rows, pd.DataFrame) else rows.select(OBS_COLUMNS)
         with self._transaction() as cur:
             batch = self._new_batch(cur, kind, who, source=source, sha256=sha256, row_count=len(frame))
-            frame.insert(0, "batch_id", batch)
             cur.register("obs_in", frame)
-            cur.execute("INSERT INTO observations BY NAME SELECT * FROM obs_in")
+            cur.execute("INSERT INTO observations BY NAME SELECT ? AS batch_id, * FROM obs_in", [batch])
             cur.unregister("obs_in")
             return batch
 

@@ -1,0 +1,118 @@
+"""The fast path agrees with the full pipeline: same rows for clean files, and it steps aside for anything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench.generate import generate
+from kpi import ingest
+from kpi.ingest_checks import OBS_COLUMNS
+from kpi.ingest_fast import try_prepare
+from kpi.plan import load_plan
+from tests.conftest import EDITOR, ROOT
+
+GOOD = sorted((ROOT / "tests" / "data" / "good").iterdir())
+BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.*"))
+CANONICAL = "indicator,period,value,note\nINV-EVENTS,2023-Q3,2,\nINV-VISITS,2023-07,3,\nHK-BASES,2023-Q3,3,\n"
+
+
+def _normal(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in ("period_start", "period_end"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    out["done_on"] = out["done_on"].map(lambda d: None if d is None or pd.isna(d) else pd.Timestamp(d).date())
+    out["note"] = out["note"].map(lambda n: None if n is None or (isinstance(n, float) and pd.isna(n)) else n)
+    out["value"] = out["value"].astype(float)
+    out["row_no"] = out["row_no"].astype("int64")
+    return out.sort_values("row_no").reset_index(drop=True)[OBS_COLUMNS]
+
+
+def test_good_files_give_the_same_rows_on_both_paths(store):
+    """The good files mix names, Chinese periods and milestones, so most go the full way; any that does not agrees."""
+    for path in GOOD:
+        data = path.read_bytes()
+        quick, full = try_prepare(store.known_indicators(), data, path.name), ingest.prepare(store, data, path.name,
+                                                                                           fast=False)
+        assert full.ok, path.name
+        if quick is not None:
+            pd.testing.assert_frame_equal(_normal(quick[0].to_pandas()), _normal(full.rows), check_dtype=False)
+            assert (quick[1], quick[2]) == (full.blanks, full.ignored_columns), path.name
+
+
+ROWS = [("INV-EVENTS", "2023-Q3", "2", ""), ("INV-VISITS", "2023-07", "3", "走访, 含\"引号\""),
+        ("HK-BASES", "2023-Q3", "3", " 备注 "), ("ENT-APPEALS-RATE", "2023-Q3", "87.5", ""),
+        ("INV-FIRMS", "2023-H2", "1000", ""), ("INV-VISITS", "2023-08", "", "blank value")]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("extra", [False, True])
+def test_canonical_variants_take_the_fast_path_with_the_same_rows(store, delimiter, bom, crlf, extra):
+    """Delimiters, BOM, CRLF, quoted fields with delimiters and quotes inside, a blank value, an extra column."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(["指标编码", "期间", "实际值", "备注"] + (["说明 extra"] if extra else []))
+    for row in ROWS:
+        writer.writerow(list(row) + (["x"] if extra else []))
+    data = buf.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    quick = try_prepare(store.known_indicators(), data, "v.csv")
+    assert quick is not None
+    full = ingest.prepare(store, data, "v.csv", fast=False)
+    assert full.ok
+    pd.testing.assert_frame_equal(_normal(quick[0].to_pandas()), _normal(full.rows), check_dtype=False)
+    assert (quick[1], quick[2]) == (full.blanks, full.ignored_columns) == (1, ["说明 extra"] if extra else [])
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_the_fast_path_steps_aside_for_every_bad_file(store, path: Path):
+    assert try_prepare(store.known_indicators(), path.read_bytes(), path.name) is None
+
+
+def test_a_canonical_file_takes_the_fast_path_with_the_same_rows(store):
+    quick = try_prepare(store.known_indicators(), CANONICAL.encode(), "c.csv")
+    assert quick is not None
+    full = ingest.prepare(store, CANONICAL.encode(), "c.csv", fast=False)
+    pd.testing.assert_frame_equal(_normal(quick[0].to_pandas()), _normal(full.rows), check_dtype=False)
+
+
+@pytest.mark.parametrize("text", [
+    CANONICAL + "INV-EVENTS,2023-Q4,-1,\n",  # a negative count
+    CANONICAL + "INV-EVENTS,2023-Q3,5,\n",  # a duplicate
+    CANONICAL + "INV-EVENTS,2023-08,1,\n",  # a month inside a quarter already given
+    CANONICAL + "INV-FIRMS,2023-Q3,40,1-9月累计\n",  # a cumulative figure
+    CANONICAL + "INV-FIRMS,2024-Q1,40,\n",  # outside the plan
+    CANONICAL + "NOPE,2023-Q3,1,\n",  # an unknown code
+    CANONICAL + "inv-firms,2023-Q3,1,\n",  # a code the full pipeline resolves; the fast path does not guess
+    CANONICAL + "SCI-DAY,2023-09,完成,\n",  # a milestone
+    CANONICAL + "INV-FIRMS,2023-Q3, 40,\n",  # spaces around a value
+    CANONICAL + "INV-FIRMS,2023-Q3,1e3,\n",  # a number the full pipeline reads its own way
+    CANONICAL + "\nINV-FIRMS,2023-Q3,40,\n",  # a blank record keeps its spreadsheet number
+    CANONICAL.replace("indicator,", "indicator,indicator,", 1),  # a repeated column
+])
+def test_the_fast_path_steps_aside(store, text):
+    assert try_prepare(store.known_indicators(), text.encode(), "x.csv") is None
+
+
+def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path):
+    from kpi.store import Store
+
+    plan_path, csv_path = generate(20_000, tmp_path)
+    store = Store.open(tmp_path / "g.duckdb")
+    try:
+        store.save_plan(load_plan(plan_path), EDITOR)
+        data = csv_path.read_bytes()
+        assert len(data) >= ingest.FAST_PATH_MIN_BYTES  # prepare() takes the fast path for it
+        assert try_prepare(store.known_indicators(), data, csv_path.name) is not None
+        fast, full = ingest.prepare(store, data, csv_path.name), ingest.prepare(store, data, csv_path.name, fast=False)
+        pd.testing.assert_frame_equal(_normal(fast.rows), _normal(full.rows), check_dtype=False)
+        ingest.commit(store, fast, EDITOR)
+        assert len(store.current()) == 20_000
+    finally:
+        store.close()
