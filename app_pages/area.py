@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi import views
-from kpi.i18n import status_label, t
+from kpi.i18n import t
 from ui import frame as shared
 from ui import render, state
 
@@ -29,8 +29,10 @@ milestones = [i for i in area.items if i.kind == "milestone"]
 def indicator_block(item) -> None:
     r = rows[item.code]
     with st.container(border=True):
-        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {status_label(r.status, lang)}")
+        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {views.status_text(r, lang)}"
+                    + (t("needs_note.tag", lang) if r.needs_note else ""))
         st.caption(views.summary_line(item, r, lang))
+        render.explanation(frame, r)
         if r.actual is None:
             st.info(t("area.no_data", lang))
             return

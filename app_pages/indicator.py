@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi import fmt, views
-from kpi.i18n import status_label, t
+from kpi.i18n import t
+from ui import auth as editor_auth
 from ui import frame as shared
 from ui import render, state
 
@@ -18,8 +19,9 @@ area = plan.area(item.area)
 shared.header(frame, item.name.get(lang))
 row = next(r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
            if r.indicator == code)
-st.markdown(f"### {status_label(row.status, lang)}")
+st.markdown(f"### {views.status_text(row, lang)}" + (t("needs_note.tag", lang) if row.needs_note else ""))
 st.write(views.summary_line(item, row, lang))
+render.explanation(frame, row)
 st.caption(f"{area.name.get(lang)} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
 if item.baseline:
     st.caption(t("ind.baseline", lang, value=fmt.number(item.baseline.value, lang),
@@ -46,6 +48,9 @@ if prov.empty:
     st.info(t("ind.provenance_none", lang))
 else:
     st.dataframe(prov, hide_index=True, width="stretch")
+who = None if frame.present or frame.pinned else editor_auth.editor()
+if who is not None:
+    render.annotate_forms(frame, code)
 st.page_link("app_pages/area.py", label=t("ind.back", lang, area=area.name.get(lang)), icon=":material/arrow_back:",
              query_params=frame.nav_params(area=area.code))
 shared.footer(frame, "indicator", indicator=code)

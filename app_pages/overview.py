@@ -15,10 +15,12 @@ shared.header(frame, plan.title.get(lang))
 rows = state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
 
 
+items = views.needs_attention(plan, rows, lang)
+
+
 def attention() -> None:
     st.subheader(t("overview.attention", lang))
     st.caption(t("overview.attention_help", lang))
-    items = views.needs_attention(plan, rows, lang)
     if not items:
         st.info(t("overview.attention_none", lang))
     for item in items:
@@ -26,6 +28,13 @@ def attention() -> None:
 
 
 if frame.present:
+    st.subheader(t("needs_note.title", lang))
+    st.caption(t("needs_note.help", lang))
+    unexplained = [item for item in items if item.needs_note]
+    if not unexplained:
+        st.info(t("needs_note.none", lang))
+    for item in unexplained:
+        render.attention_line(frame, item)
     attention()
 
 st.subheader(t("overview.areas", lang))
@@ -42,6 +51,8 @@ for start in range(0, len(cards), 3):
             else:
                 st.write(t("card.none_judged", lang))
             st.write(views.status_counts_text(card, lang))
+            if card.needs_note:
+                st.write(t("card.needs_note", lang, count=card.needs_note))
             st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
                          icon=":material/arrow_forward:", query_params=frame.nav_params(area=card.code))
 

@@ -13,10 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kpi import fmt
-from kpi.i18n import STATUS_COLOUR, status_label, t
+from kpi.i18n import STATUS_COLOUR, t
 from kpi.periods import Window, covering, months_between, parse_period
 from kpi.plan import Indicator, Plan
 from kpi.status import StatusRow, pace_curve, target_steps
+from kpi.views import override_line, status_text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Heiti SC, sans-serif"
 NEUTRAL = "#7F7F7F"
@@ -50,10 +51,12 @@ def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str) -
     fig = go.Figure()
     monitored = item.monitored
     colours = [NEUTRAL if monitored else STATUS_COLOUR[r.status] for r in rows]
-    texts = [fmt.number(r.actual, lang) + ("" if monitored else f"<br>{status_label(r.status, lang)}") for r in rows]
+    texts = [fmt.number(r.actual, lang) + ("" if monitored else f"<br>{status_text(r, lang)}") for r in rows]
+    notes = [_hover_note(r, lang) for r in rows]
     fig.add_bar(x=labels, y=[r.actual for r in rows], marker_color=colours, name=t("chart.actual", lang),
-                text=texts, textposition="outside", cliponaxis=False,
-                hovertemplate="%{x}<br>" + t("chart.actual", lang) + ": %{y:,.4~g} " + unit + "<extra></extra>")
+                text=texts, textposition="outside", cliponaxis=False, customdata=notes,
+                hovertemplate="%{x}<br>" + t("chart.actual", lang) + ": %{y:,.4~g} " + unit
+                + "%{customdata}<extra></extra>")
     if not monitored:
         fig.add_scatter(x=labels, y=[r.target for r in rows], mode="markers", name=t("chart.target", lang),
                         marker={"symbol": "line-ew-open", "size": 44, "color": TARGET_COLOUR,
@@ -66,6 +69,18 @@ def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str) -
     top = max([v for r in rows for v in (r.actual, r.target) if v is not None] or [1])
     fig.update_yaxes(range=[0, top * 1.35])
     return fig
+
+
+def _hover_note(r: StatusRow, lang: str) -> str:
+    """The explanation (and an override) for the hover text; plain text, escaped for plotly's HTML labels."""
+    import html
+
+    parts = []
+    if r.note:
+        parts.append(t("attention.note", lang, note=r.note))
+    if r.computed_status:
+        parts.append(override_line(r, lang))
+    return "".join("<br>" + html.escape(p) for p in parts)
 
 
 def cumulative(plan: Plan, item: Indicator, observations: pd.DataFrame, as_of: dt.date, lang: str,
@@ -147,7 +162,7 @@ def milestone_timeline(plan: Plan, items: list[Indicator], rows: dict[str, Statu
                         hovertemplate="%{y}<br>" + t("chart.done_on", lang) + ": %{x|%Y-%m-%d}<extra></extra>")
     label_x = plan.span.end + dt.timedelta(days=4)
     fig.add_scatter(x=[label_x] * len(items), y=names, mode="text", showlegend=False, hoverinfo="skip",
-                    text=[status_label(rows[i.code].status, lang) for i in items], textposition="middle right",
+                    text=[status_text(rows[i.code], lang) for i in items], textposition="middle right",
                     textfont={"color": [STATUS_COLOUR[rows[i.code].status] for i in items], "size": 13})
     fig.add_vline(x=as_of.isoformat(), line={"color": "#555", "width": 1, "dash": "dot"})
     fig = _layout(fig, t("chart.milestones", lang), "", height=90 + 38 * len(items))

@@ -22,6 +22,7 @@ from kpi.targets import PlanSpan, resolve_window, target_entries
 
 STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "done", "overdue", "pending", "no_target", "no_data")
 BEHIND = ("missed", "off_track", "at_risk", "overdue")
+NEEDS_EXPLANATION = ("missed", "off_track", "overdue")  # without a note for the period: 待说明
 
 
 @dataclass(frozen=True)
@@ -63,34 +64,78 @@ class StatusRow:
     due: str | None = None
     done_on: str | None = None
     note: str | None = None
+    note_by: str | None = None  # the editor who wrote the explanation (None: it came with the data)
     batch_id: int | None = None
     sample: bool = False
+    needs_note: bool = False  # missed, off track or overdue with no explanation for the period (待说明)
+    computed_status: str | None = None  # set when an editor overrode the status: what the engine computed
+    override_reason: str | None = None
+    override_by: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def evaluate(plan: Plan, observations: pd.DataFrame, period: object = None, as_of: dt.date | None = None,
-             bands: Bands | None = None, only: str | None = None) -> list[StatusRow]:
-    """One row per indicator of the plan (or only the one named), in plan order, for one period and as-of date."""
+             bands: Bands | None = None, only: str | None = None, notes: pd.DataFrame | None = None,
+             overrides: pd.DataFrame | None = None) -> list[StatusRow]:
+    """One row per indicator of the plan (or only the one named), in plan order, for one period and as-of date.
+
+    ``notes`` (indicator, period, note, editor) are the editors' explanations; ``overrides`` (indicator,
+    period, status, reason, editor) replace the computed status of exactly that period, which stays visible.
+    """
     window = resolve_window(plan, period)
     as_of = as_of or min(dt.date.today(), plan.span.end)
     bands = bands or Bands.from_settings()
     if only is not None and observations is not None and not observations.empty:
         observations = observations[observations["indicator"] == only]
     by_code = _group(observations, as_of)
-    return [evaluate_item(plan, item, by_code.get(item.code, {}), window, as_of, bands)
+    rows = [evaluate_item(plan, item, by_code.get(item.code, {}), window, as_of, bands)
             for item in plan.indicators() if only is None or item.code == only]
+    return annotate(rows, window, as_of, notes, overrides)
+
+
+def annotate(rows: list[StatusRow], window, as_of: dt.date, notes: pd.DataFrame | None,
+             overrides: pd.DataFrame | None) -> list[StatusRow]:
+    """Explanations, overrides and the 待说明 flag on computed rows."""
+    by_note: dict[str, list] = {}
+    if notes is not None and not notes.empty:
+        for rec in notes.to_dict("records"):
+            p = parse_period(rec["period"])
+            if window.start <= p.start and p.end <= window.end and p.start <= as_of:
+                by_note.setdefault(rec["indicator"], []).append((p, rec))
+    by_override = {}
+    if overrides is not None and not overrides.empty:
+        by_override = {(r["indicator"], r["period"]): r for r in overrides.to_dict("records")}
+    for row in rows:
+        found = by_note.get(row.indicator, [])
+        exact = [rec for p, rec in found if p.label == window.label]
+        latest = max(found, key=lambda pr: (pr[0].end, pr[1]["batch_id"]))[1] if found else None
+        chosen = exact[0] if exact else (None if row.note else latest)
+        if chosen is not None:
+            row.note, row.note_by = chosen["note"], chosen["editor"]
+        override = by_override.get((row.indicator, window.label))
+        if override is not None and override["status"] in STATUSES:
+            row.computed_status, row.status = row.status, override["status"]
+            row.override_reason, row.override_by = override["reason"], override["editor"]
+        row.needs_note = row.status in NEEDS_EXPLANATION and not row.note
+    return rows
 
 
 def evaluate_matrix(plan: Plan, observations: pd.DataFrame, grain: str, as_of: dt.date,
-                    bands: Bands | None = None, periods: list | None = None) -> list[StatusRow]:
+                    bands: Bands | None = None, periods: list | None = None, notes: pd.DataFrame | None = None,
+                    overrides: pd.DataFrame | None = None) -> list[StatusRow]:
     """Rows for every indicator × every period of ``grain`` in the plan span (or of ``periods``)."""
     bands = bands or Bands.from_settings()
     by_code = _group(observations, as_of)
     periods = periods if periods is not None else periods_in_span(plan.span.start, plan.span.end, grain)
-    return [evaluate_item(plan, item, by_code.get(item.code, {}), p, as_of, bands)
-            for item in plan.indicators() for p in periods]
+    by_period = {p.label: [] for p in periods}
+    for item in plan.indicators():
+        for p in periods:
+            by_period[p.label].append(evaluate_item(plan, item, by_code.get(item.code, {}), p, as_of, bands))
+    for p in periods:
+        annotate(by_period[p.label], p, as_of, notes, overrides)
+    return [by_period[p.label][i] for i in range(len(plan.indicators())) for p in periods]
 
 
 def _group(observations: pd.DataFrame, as_of: dt.date) -> dict[str, dict[Period, dict]]:

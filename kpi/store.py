@@ -24,56 +24,11 @@ import pandas as pd
 
 from kpi.ingest_checks import OBS_COLUMNS
 from kpi.plan import Plan
+from kpi.schema import MIGRATIONS, SCHEMA_VERSION
 from kpi.targets import target_entries
 
-SCHEMA_VERSION = 1
-
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """CREATE TABLE batches (
-            batch_id BIGINT PRIMARY KEY,
-            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan')),
-            target_batch BIGINT,
-            editor VARCHAR NOT NULL,
-            created_at TIMESTAMP NOT NULL,
-            source VARCHAR,
-            sha256 VARCHAR,
-            row_count INTEGER NOT NULL DEFAULT 0,
-            plan_id VARCHAR,
-            comment VARCHAR)""",
-        """CREATE TABLE plan_revisions (
-            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, batch_id BIGINT NOT NULL,
-            sha256 VARCHAR NOT NULL, body VARCHAR NOT NULL, span_start DATE NOT NULL, span_end DATE NOT NULL,
-            PRIMARY KEY (plan_id, revision))""",
-        """CREATE TABLE areas (
-            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, position INTEGER,
-            name_zh VARCHAR, name_en VARCHAR, PRIMARY KEY (plan_id, revision, code))""",
-        """CREATE TABLE indicators (
-            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, area VARCHAR NOT NULL,
-            position INTEGER, name_zh VARCHAR, name_en VARCHAR, unit_zh VARCHAR, unit_en VARCHAR,
-            kind VARCHAR NOT NULL, direction VARCHAR NOT NULL, every VARCHAR, due DATE,
-            baseline DOUBLE, baseline_date DATE, monitored BOOLEAN, source_quote VARCHAR,
-            PRIMARY KEY (plan_id, revision, code))""",
-        """CREATE TABLE targets (
-            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, indicator VARCHAR NOT NULL,
-            period VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
-            value DOUBLE, low DOUBLE, high DOUBLE, recurring BOOLEAN NOT NULL)""",
-        """CREATE TABLE observations (
-            batch_id BIGINT NOT NULL, row_no INTEGER NOT NULL, indicator VARCHAR NOT NULL,
-            period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
-            value DOUBLE, done_on DATE, note VARCHAR)""",
-        # The data batches in force right after batch `as_of`: not reverted, or reapplied since.
-        """CREATE MACRO live_batches(as_of) AS TABLE
-            WITH acts AS (
-                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
-                WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
-            SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
-            WHERE b.kind IN ('import', 'sample') AND b.batch_id <= as_of
-              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
-    ],
-}
-
-WRITE_KINDS = ("import", "sample")
+WRITE_KINDS = ("import", "sample")  # batches of observations
+REVERTIBLE = ("import", "sample", "note", "override")  # batches a revert takes out of force
 
 
 class StoreError(RuntimeError):
@@ -288,6 +243,45 @@ class Store:
             WHERE o.indicator = $code AND o.batch_id <= $as_of
             ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC""", params)
 
+    # --- explanations and overrides --------------------------------------
+    def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
+        """Attach an explanation to an indicator-period (an empty note clears it), as a batch."""
+        who = _require_editor(editor)
+        with self._transaction() as cur:
+            batch = self._new_batch(cur, "note", who, row_count=1, source=f"{indicator} {period}")
+            cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note.strip()])
+            return batch
+
+    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor) -> int:
+        """Override the computed status of an indicator-period, with a reason (empty status clears it)."""
+        who = _require_editor(editor)
+        if status and not reason.strip():
+            raise ValueError("an override needs a reason")
+        with self._transaction() as cur:
+            batch = self._new_batch(cur, "override", who, row_count=1, source=f"{indicator} {period}",
+                                    comment=status or None)
+            cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status,
+                                                                         reason.strip()])
+            return batch
+
+    def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
+        """The newest explanation per (indicator, period) from batches in force; cleared ones left out."""
+        return self._latest("notes", "n.note", codes, as_of_batch).query("note != ''")
+
+    def current_overrides(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
+        """The newest override per (indicator, period) from batches in force; cleared ones left out."""
+        return self._latest("overrides", "n.status, n.reason", codes, as_of_batch).query("status != ''")
+
+    def _latest(self, table: str, columns: str, codes: list[str] | None, as_of_batch: int | None) -> pd.DataFrame:
+        if table not in ("notes", "overrides"):
+            raise ValueError(table)
+        params = {"as_of": self._resolve(as_of_batch), "codes": codes or [], "all_codes": codes is None}
+        sql = ("SELECT n.indicator, n.period, " + columns + ", n.batch_id, b.editor, b.created_at "  # noqa: S608
+               "FROM " + table + " n JOIN live_batches($as_of) USING (batch_id) JOIN batches b USING (batch_id) "
+               "WHERE ($all_codes OR list_contains($codes, n.indicator)) "
+               "QUALIFY row_number() OVER (PARTITION BY n.indicator, n.period ORDER BY n.batch_id DESC) = 1")
+        return self.query(sql, params)
+
     def has_sample(self, as_of_batch: int | None = None) -> bool:
         """True when any value in force comes from the sample data."""
         return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = 'sample'",
@@ -299,7 +293,7 @@ class Store:
         return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (b.kind IN ('import', 'sample')
+                   (b.kind IN ('import', 'sample', 'note', 'override')
                     AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
             FROM batches b ORDER BY b.batch_id DESC""", {"as_of": self.data_version()})
 
@@ -325,8 +319,9 @@ class Store:
     def _toggle(self, batch_id: int, editor: Editor, action: str) -> int:
         who = _require_editor(editor)
         info = self.batch(batch_id)
-        if info["kind"] not in WRITE_KINDS:
-            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data batches can be reverted")
+        if info["kind"] not in REVERTIBLE:
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note and override batches "
+                             "can be reverted (a plan is restored as a new revision)")
         if bool(info["reverted"]) == (action == "revert"):
             raise StoreError(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
         with self._transaction() as cur:

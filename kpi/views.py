@@ -24,9 +24,16 @@ def observations(store: Store, plan: Plan, as_of_batch: int | None = None) -> pd
     return store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, as_of_batch)
 
 
+def annotations(store: Store, plan: Plan, as_of_batch: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(explanations, overrides) in force for this plan's indicators."""
+    codes = [i.code for i in plan.indicators()]
+    return store.current_notes(codes, as_of_batch), store.current_overrides(codes, as_of_batch)
+
+
 def plan_status(store: Store, plan: Plan, period: object, as_of: dt.date,
                 as_of_batch: int | None = None) -> list[StatusRow]:
-    return evaluate(plan, observations(store, plan, as_of_batch), period, as_of)
+    notes, overrides = annotations(store, plan, as_of_batch)
+    return evaluate(plan, observations(store, plan, as_of_batch), period, as_of, notes=notes, overrides=overrides)
 
 
 def period_options(plan: Plan) -> list[str]:
@@ -76,6 +83,7 @@ class AreaCard:
     good: int
     progress: float | None
     counts: dict[str, int] = field(default_factory=dict)
+    needs_note: int = 0
 
     @property
     def share_good(self) -> float | None:
@@ -93,7 +101,7 @@ def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
         cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
                               sum(r.status in GOOD for r in judged),
                               sum(progress) / len(progress) if progress else None,
-                              {s: n for s, n in counts.items() if n}))
+                              {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine)))
     return cards
 
 
@@ -104,17 +112,18 @@ def status_counts_text(card: AreaCard, lang: str) -> str:
 
 
 def status_matrix(plan: Plan, observations_frame: pd.DataFrame, as_of: dt.date, lang: str,
-                  grain: str = "quarter") -> tuple[pd.DataFrame, pd.DataFrame]:
+                  grain: str = "quarter", notes: pd.DataFrame | None = None,
+                  overrides: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators × periods (and the whole plan): (cells: status in icon and words, tints: the status colours)."""
-    rows = evaluate_matrix(plan, observations_frame, grain, as_of)
-    whole = evaluate(plan, observations_frame, None, as_of)
+    rows = evaluate_matrix(plan, observations_frame, grain, as_of, notes=notes, overrides=overrides)
+    whole = evaluate(plan, observations_frame, None, as_of, notes=notes, overrides=overrides)
     periods = periods_in_span(plan.span.start, plan.span.end, grain)
     names = {i.code: f"{i.code} {i.name.get(lang)}" for i in plan.indicators()}
     columns = [p.display(lang) for p in periods] + [period_name(plan, plan_window(plan).label, lang)]
     cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     colours: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     for r in rows + whole:
-        cells[names[r.indicator]].append(status_label(r.status, lang))
+        cells[names[r.indicator]].append(status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else ""))
         colours[names[r.indicator]].append(STATUS_COLOUR[r.status])
     label = t("col.indicator", lang)
     frame = pd.DataFrame.from_dict(cells, orient="index", columns=columns).rename_axis(label)
@@ -136,6 +145,7 @@ class Attention:
     pace: float | None
     text: str
     note: str | None
+    needs_note: bool = False
 
 
 def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attention]:
@@ -148,18 +158,20 @@ def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attent
         item = plan.indicator(r.indicator)
         unit = item.unit.get(lang) if item.unit else None
         if item.kind == "milestone":
-            text = t("attention.milestone", lang, status=status_label(r.status, lang), name=item.name.get(lang),
+            text = t("attention.milestone", lang, status=status_text(r, lang), name=item.name.get(lang),
                      area=areas[r.area], due=fmt.date(r.due, lang))
         else:
             basis = t("attention.basis_plan" if r.final else "attention.basis_pace", lang)
             target = r.target if r.final else r.expected
-            text = t("attention.line", lang, status=status_label(r.status, lang), name=item.name.get(lang),
+            text = t("attention.line", lang, status=status_text(r, lang), name=item.name.get(lang),
                      area=areas[r.area], actual=fmt.with_unit(r.actual, unit, lang), basis=basis,
                      target=fmt.with_unit(target, unit, lang))
         if r.shortfalls:
             short = t("summary.shortfalls", lang, periods=_period_list(r.shortfalls, lang))
             text += (" · " if lang == "en" else "，") + short
-        out.append(Attention(r.indicator, r.area, r.status, r.pace, text, r.note))
+        if r.needs_note:
+            text += t("needs_note.tag", lang)
+        out.append(Attention(r.indicator, r.area, r.status, r.pace, text, r.note, r.needs_note))
     order = {s: i for i, s in enumerate(("overdue", "missed", "off_track", "at_risk"))}
     return sorted(out, key=lambda a: (a.pace if a.pace is not None else 0.0, order[a.status]))
 
@@ -179,6 +191,22 @@ def _actual_text(item: Indicator, r: StatusRow, lang: str) -> str:
     if item.kind == "milestone":
         return t("value.done_on", lang, date=r.done_on) if r.done_on else fmt.number(None, lang)
     return fmt.with_unit(r.actual, item.unit.get(lang) if item.unit else None, lang)
+
+
+def status_text(r: StatusRow, lang: str) -> str:
+    """The status in icon and words; an override says so and keeps the computed status beside it."""
+    text = status_label(r.status, lang)
+    if r.computed_status:
+        text += t("override.tag", lang, computed=status_label(r.computed_status, lang))
+    return text
+
+
+def override_line(r: StatusRow, lang: str) -> str | None:
+    """Who overrode the status and why, in words; None when nobody did."""
+    if not r.computed_status:
+        return None
+    return t("override.line", lang, status=status_label(r.status, lang), by=r.override_by or "",
+             reason=r.override_reason or "", computed=status_label(r.computed_status, lang))
 
 
 def _period_list(labels: list[str], lang: str) -> str:
@@ -219,18 +247,19 @@ def overview_table(plan: Plan, rows: list[StatusRow], lang: str) -> pd.DataFrame
             t("col.target", lang): _target_text(item, r, lang),
             t("col.actual", lang): _actual_text(item, r, lang),
             t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
-            t("col.status", lang): status_label(r.status, lang),
+            t("col.status", lang): status_text(r, lang),
         })
     return pd.DataFrame(out)
 
 
 def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFrame, as_of: dt.date,
-                      lang: str) -> pd.DataFrame:
+                      lang: str, notes: pd.DataFrame | None = None,
+                      overrides: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every month, quarter and the whole plan for one indicator: target, actual, progress, pace, status, note."""
     out = []
     whole = plan_window(plan).label
     for label in period_options(plan)[::-1]:
-        r = evaluate(plan, observations_frame, label, as_of, only=item.code)[0]
+        r = evaluate(plan, observations_frame, label, as_of, only=item.code, notes=notes, overrides=overrides)[0]
         is_month = label != whole and parse_period(label).grain == "month"
         if is_month and r.actual is None and r.status in ("no_data", "no_target", "pending"):
             continue  # months with nothing reported add only noise
@@ -241,8 +270,8 @@ def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFr
             t("col.actual", lang): _actual_text(item, r, lang),
             t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
             t("col.expected", lang): fmt.number(r.expected, lang) if item.kind != "milestone" else "",
-            t("col.status", lang): status_label(r.status, lang),
-            t("col.note", lang): r.note or "",
+            t("col.status", lang): status_text(r, lang),
+            t("col.note", lang): (r.note or "") + (f"（{r.note_by}）" if r.note and r.note_by else ""),
         })
     return pd.DataFrame(out)
 

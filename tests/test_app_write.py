@@ -111,3 +111,37 @@ def test_history_lists_every_batch_with_its_diff(db):
     assert list(table["Kind"]) == ["sample data", "plan"]
     diff = at.dataframe[1].value
     assert len(diff) == 116 and set(diff["Change"]) == {"new"}
+
+
+def test_editor_explains_and_overrides_and_viewers_see_both(db, with_editor):
+    view = {"lang": "en", "indicator": "INNO-IP-VISITS", "period": "2023-Q4"}
+    viewer = _app("indicator", **view)
+    assert "needs explanation" not in viewer.markdown[1].value  # the sample explains Q4 already
+    at = _sign_in(_app("indicator", **view))
+    at.text_area(key="note_text").input("线上对接 3 次，已补报")
+    next(b for b in at.button if b.label == "Save the explanation").click().run()
+    assert not at.exception
+    at.selectbox(key="override_status").set_value("met")
+    next(b for b in at.button if b.label == "Save the status").click().run()
+    assert [e.value for e in at.error] == ["An override needs a reason."]
+    at.selectbox(key="override_status").set_value("met")
+    at.text_input(key="override_reason").input("领导认定：线上对接视同走访")
+    next(b for b in at.button if b.label == "Save the status").click().run()
+    assert any("recorded as batch" in s.value for s in at.success)
+    viewer = _app("indicator", **view)
+    heading = [m.value for m in viewer.markdown if m.value.startswith("### ")][0]
+    assert heading == "### ✔ Met (set by an editor; computed: ✘ Missed)"
+    captions = [c.value for c in viewer.caption]
+    assert any("线上对接 3 次，已补报" in c and NAME in c for c in captions)
+    assert any("领导认定：线上对接视同走访" in c for c in captions)
+    assert "annotate.title" not in str([e.label for e in viewer.get("expander")])
+    assert not viewer.get("expander") or all("Edit:" not in e.label for e in viewer.get("expander"))
+
+
+def test_unexplained_items_are_listed_in_meeting_mode(db, with_editor):
+    at = _app("overview", lang="en", present="1")
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[:2] == ["Needs explanation (待说明)", "Needs attention"]
+    links = [link.label for link in at.get("page_link")]
+    unexplained = [label for label in links if label.endswith("needs explanation (待说明)")]
+    assert unexplained and all("Missed" in u or "Overdue" in u or "Off track" in u for u in unexplained)

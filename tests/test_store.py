@@ -51,7 +51,7 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.SCHEMA_VERSION == 1
+    assert store.schema_version() == kpi.store.SCHEMA_VERSION == 2
     assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 
@@ -425,3 +425,31 @@ def test_codes_are_parameters(store, code):
     assert TABLES <= tables(store)
     assert len(store.batches()) == 2
     assert value_now(store, "INV-EVENTS", "2023-Q3") == 2.0
+
+
+def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
+    """Schema 1 (no notes, no overrides) as an earlier program left it: opening it now migrates, data intact."""
+    import duckdb
+
+    from kpi.schema import MIGRATIONS
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for sql in MIGRATIONS[1]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO batches VALUES (1, 'import', NULL, 'old', TIMESTAMP '2023-10-01 09:00:00', 'a.csv', "
+                "'x', 1, NULL, NULL)")
+    con.execute("INSERT INTO observations VALUES (1, 2, 'INV-EVENTS', '2023-Q3', 'quarter', DATE '2023-07-01', "
+                "DATE '2023-09-30', 2, NULL, NULL)")
+    con.close()
+    store = Store.open(path)
+    try:
+        assert store.schema_version() == 2
+        assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
+        assert store.batches()["editor"].tolist() == ["old"]
+        store.write_note("INV-EVENTS", "2023-Q3", "台风影响", EDITOR)  # the new tables and kinds work
+        assert store.current_notes()["note"].tolist() == ["台风影响"]
+    finally:
+        store.close()

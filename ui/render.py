@@ -26,13 +26,53 @@ def attention_line(frame: Frame, item: views.Attention) -> None:
         st.caption(plain(t("attention.note", frame.lang, note=item.note)))
 
 
+def explanation(frame: Frame, row: StatusRow) -> None:
+    """The note and the override of a status, as plain text."""
+    if row.note:
+        by = f"（{row.note_by}）" if row.note_by else ""
+        st.caption(plain(t("attention.note", frame.lang, note=row.note) + by))
+    line = views.override_line(row, frame.lang)
+    if line:
+        st.caption(plain(line))
+
+
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
 
 def milestone_line(frame: Frame, item: Indicator, row: StatusRow) -> None:
     summary = views.summary_line(item, row, frame.lang)
-    text = f"{status_label(row.status, frame.lang)} · {item.name.get(frame.lang)} · {summary}"
+    text = f"{views.status_text(row, frame.lang)} · {item.name.get(frame.lang)} · {summary}"
+    if row.needs_note:
+        text += t("needs_note.tag", frame.lang)
     st.page_link("app_pages/indicator.py", label=text, query_params=frame.nav_params(indicator=item.code))
-    if row.note:
-        st.caption(plain(t("attention.note", frame.lang, note=row.note)))
+    explanation(frame, row)
+
+
+def annotate_forms(frame: Frame, code: str) -> None:
+    """Editors: attach an explanation to a period, or override its status with a reason."""
+    from kpi.status import STATUSES
+    from ui import auth as editor_auth
+    from ui import state
+
+    lang = frame.lang
+    periods = views.period_options(frame.plan)
+    with st.expander(t("annotate.title", lang), expanded=False):
+        with st.form("note_form", clear_on_submit=True):
+            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period), key="note_period")
+            note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
+            if st.form_submit_button(t("annotate.save_note", lang)):
+                batch = state.get_store().write_note(code, period, note, editor_auth.editor())
+                st.success(t("annotate.saved", lang, batch=batch))
+        with st.form("override_form", clear_on_submit=True):
+            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period),
+                                  key="override_period")
+            status = st.selectbox(t("annotate.status", lang), ["", *STATUSES], key="override_status",
+                                  format_func=lambda s: t("annotate.clear", lang) if not s else status_label(s, lang))
+            reason = st.text_input(t("annotate.reason", lang), key="override_reason", max_chars=300)
+            if st.form_submit_button(t("annotate.save_override", lang)):
+                if status and not reason.strip():
+                    st.error(t("annotate.reason_needed", lang))
+                else:
+                    batch = state.get_store().write_override(code, period, status, reason, editor_auth.editor())
+                    st.success(t("annotate.saved", lang, batch=batch))

@@ -18,7 +18,7 @@ from kpi import changes, charts, export, ingest, views
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
 from kpi.status import StatusRow, evaluate, evaluate_matrix
-from kpi.store import Store
+from kpi.store import REVERTIBLE, Store
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 
@@ -45,15 +45,24 @@ def observations(db: str, version: int, plan_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def annotations(db: str, version: int, plan_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(explanations, overrides) in force at this data version."""
+    return views.annotations(_store(db), _plan(db, version, plan_id), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def status_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> list[StatusRow]:
     plan = _plan(db, version, plan_id)
-    return evaluate(plan, observations(db, version, plan_id), period, as_of)
+    notes, overrides = annotations(db, version, plan_id)
+    return evaluate(plan, observations(db, version, plan_id), period, as_of, notes=notes, overrides=overrides)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
     plan = _plan(db, version, plan_id)
-    return views.status_matrix(plan, observations(db, version, plan_id), as_of, lang)
+    notes, overrides = annotations(db, version, plan_id)
+    return views.status_matrix(plan, observations(db, version, plan_id), as_of, lang, notes=notes,
+                               overrides=overrides)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -62,7 +71,9 @@ def breakdown_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.d
     plan = _plan(db, version, plan_id)
     parts = views.breakdown(plan, period)
     out: dict[str, list[StatusRow]] = {}
-    for r in evaluate_matrix(plan, observations(db, version, plan_id), "", as_of, periods=parts):
+    notes, overrides = annotations(db, version, plan_id)
+    for r in evaluate_matrix(plan, observations(db, version, plan_id), "", as_of, periods=parts, notes=notes,
+                             overrides=overrides):
         out.setdefault(r.indicator, []).append(r)
     return out
 
@@ -93,7 +104,9 @@ def milestone_figure(db: str, version: int, plan_id: str, area: str, period: str
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def indicator_table(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> pd.DataFrame:
     plan = _plan(db, version, plan_id)
-    return views.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang)
+    notes, overrides = annotations(db, version, plan_id)
+    return views.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang,
+                                   notes=notes, overrides=overrides)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -153,7 +166,7 @@ def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def data_batches(db: str, version: int) -> list[dict]:
     frame = _store(db).batches()
-    return frame[frame["kind"].isin(["import", "sample"])].to_dict("records")
+    return frame[frame["kind"].isin(REVERTIBLE)].to_dict("records")
 
 
 def batch_label(db: str, version: int, batch_id: int, lang: str) -> str:

@@ -1,0 +1,80 @@
+"""The DuckDB schema, as numbered migrations. A store records the version it is at and runs the rest in order."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE batches (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan')),
+            target_batch BIGINT,
+            editor VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            source VARCHAR,
+            sha256 VARCHAR,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            plan_id VARCHAR,
+            comment VARCHAR)""",
+        """CREATE TABLE plan_revisions (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, batch_id BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL, body VARCHAR NOT NULL, span_start DATE NOT NULL, span_end DATE NOT NULL,
+            PRIMARY KEY (plan_id, revision))""",
+        """CREATE TABLE areas (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, position INTEGER,
+            name_zh VARCHAR, name_en VARCHAR, PRIMARY KEY (plan_id, revision, code))""",
+        """CREATE TABLE indicators (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, code VARCHAR NOT NULL, area VARCHAR NOT NULL,
+            position INTEGER, name_zh VARCHAR, name_en VARCHAR, unit_zh VARCHAR, unit_en VARCHAR,
+            kind VARCHAR NOT NULL, direction VARCHAR NOT NULL, every VARCHAR, due DATE,
+            baseline DOUBLE, baseline_date DATE, monitored BOOLEAN, source_quote VARCHAR,
+            PRIMARY KEY (plan_id, revision, code))""",
+        """CREATE TABLE targets (
+            plan_id VARCHAR NOT NULL, revision INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            value DOUBLE, low DOUBLE, high DOUBLE, recurring BOOLEAN NOT NULL)""",
+        """CREATE TABLE observations (
+            batch_id BIGINT NOT NULL, row_no INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            value DOUBLE, done_on DATE, note VARCHAR)""",
+        # The data batches in force right after batch `as_of`: not reverted, or reapplied since.
+        """CREATE MACRO live_batches(as_of) AS TABLE
+            WITH acts AS (
+                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
+                WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
+            SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
+            WHERE b.kind IN ('import', 'sample') AND b.batch_id <= as_of
+              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
+    ],
+    2: [
+        # explanations and status overrides are batches too: recorded, revertible, pinned by data version
+        """CREATE TABLE batches_v2 (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan', 'note',
+                                                  'override')),
+            target_batch BIGINT,
+            editor VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            source VARCHAR,
+            sha256 VARCHAR,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            plan_id VARCHAR,
+            comment VARCHAR)""",
+        "INSERT INTO batches_v2 SELECT * FROM batches",
+        "DROP TABLE batches",
+        "ALTER TABLE batches_v2 RENAME TO batches",
+        """CREATE TABLE notes (
+            batch_id BIGINT NOT NULL, indicator VARCHAR NOT NULL, period VARCHAR NOT NULL, note VARCHAR NOT NULL)""",
+        """CREATE TABLE overrides (
+            batch_id BIGINT NOT NULL, indicator VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL)""",
+        """CREATE OR REPLACE MACRO live_batches(as_of) AS TABLE
+            WITH acts AS (
+                SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
+                WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
+            SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
+            WHERE b.kind IN ('import', 'sample', 'note', 'override') AND b.batch_id <= as_of
+              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
+    ],
+}
