@@ -38,6 +38,13 @@ else:
 st.subheader(t("ind.periods", lang))
 st.dataframe(state.indicator_table(frame.db, frame.version, plan.id, code, frame.as_of, lang), hide_index=True,
              width="stretch")
+yoy, yoy_figure = state.year_over_year(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang)
+if not yoy.empty:
+    st.subheader(t("yoy.title", lang))
+    st.caption(t("yoy.help", lang))
+    st.dataframe(yoy, hide_index=True, width="stretch")
+    if yoy_figure is not None:
+        st.plotly_chart(yoy_figure, key="yoy", config=render.PLOTLY_CONFIG, theme=None)
 st.subheader(t("ind.source", lang))
 st.text(item.source)
 if item.note:

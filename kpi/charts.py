@@ -44,7 +44,7 @@ def _unit(item: Indicator, lang: str) -> str:
     return item.unit.get(lang) if item.unit else ""
 
 
-def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str) -> go.Figure:
+def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str, title: str | None = None) -> go.Figure:
     """Actual per period as bars coloured and labelled by status; the period's target as a marker."""
     unit = _unit(item, lang)
     labels = [parse_period(r.period).display(lang) for r in rows]
@@ -64,7 +64,7 @@ def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str) -
                         hovertemplate="%{x}<br>" + t("chart.target", lang) + ": %{y:,.4~g} " + unit
                         + "<extra></extra>")
     grain = parse_period(rows[0].period).grain if rows else "quarter"
-    title = t(f"chart.per_{grain}", lang)
+    title = title or t(f"chart.per_{grain}", lang)
     fig = _layout(fig, title, unit)
     top = max([v for r in rows for v in (r.actual, r.target) if v is not None] or [1])
     fig.update_yaxes(range=[0, top * 1.35])

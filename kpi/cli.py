@@ -57,8 +57,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     if args.sample:
-        batch = load_sample(store, Editor("sample", via="init"))
-        print(f"sample data: batch {batch}" if batch else "sample data: already loaded")
+        batches = load_sample(store, Editor("sample", via="init"))
+        print(f"sample data: batch {', '.join(map(str, batches))}" if batches else "sample data: already loaded")
     print(f"database: {store.path} (data version {store.data_version()})")
     return 0
 

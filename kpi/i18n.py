@@ -132,6 +132,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "annotate.reason_needed": ("人工认定必须填写理由。", "An override needs a reason."),
     "annotate.save_override": ("保存认定", "Save the status"),
     "annotate.saved": ("已保存（记录为批次 {batch}，可在“历史”页撤销）。", "Saved (recorded as batch {batch}; revert it on the History page)."),
+    "yoy.title": ("同期比较", "The same period in other years"),
+    "yoy.help": ("各计划中使用同一指标编码的同期数据。", "The same indicator code in the same period of every plan that has it."),
+    "yoy.chart": ("同期实际与目标", "Actual and target, year on year"),
     "summary.shortfalls": ("未达每期最低要求：{periods}", "fell short of the minimum in {periods}"),
     # --- charts -------------------------------------------------------------
     "chart.actual": ("实际", "Actual"),

@@ -20,16 +20,20 @@ def load_plans(store: Store, editor: Editor, files: list[Path] | None = None) ->
     return [(plan.id, *store.save_plan(plan, editor, source=str(f))) for plan, f in plans]
 
 
-def load_sample(store: Store, editor: Editor) -> int | None:
-    """Load the sample actuals as a batch marked sample; None when already loaded."""
-    path = get_settings().sample_file
-    data = path.read_bytes()
-    prepared = ingest.prepare(store, data, path.name)
-    if not prepared.ok:
-        raise StoreError("the sample file does not validate: " + "; ".join(p.message("en") for p in prepared.problems))
-    if store.find_by_sha(prepared.sha256):
-        return None
-    return ingest.commit(store, prepared, editor, kind="sample")
+def load_sample(store: Store, editor: Editor) -> list[int]:
+    """Load each sample file (for the plans in the store) as a batch marked sample; files loaded before are skipped."""
+    batches = []
+    for path in sorted(get_settings().sample_dir.glob("*.csv")):
+        data = path.read_bytes()
+        prepared = ingest.prepare(store, data, path.name)
+        if not prepared.ok:
+            if all(p.key in ("ingest.outside_plan", "ingest.unknown_indicator") for p in prepared.problems):
+                continue  # the sample of a plan that is not loaded
+            raise StoreError(f"the sample file {path.name} does not validate: "
+                             + "; ".join(p.message("en") for p in prepared.problems[:5]))
+        if not store.find_by_sha(prepared.sha256):
+            batches.append(ingest.commit(store, prepared, editor, kind="sample"))
+    return batches
 
 
 def pick_plan(store: Store, plan_id: str | None = None, as_of_batch: int | None = None) -> Plan:

@@ -18,8 +18,8 @@ class Settings(BaseSettings):
                      description="The DuckDB file; `--db` on the command line wins over it.")
     plans_dir: Path = Field(ROOT / "data" / "plans", description="Where plan files (*.yaml) live.")
     default_plan: str = Field("2023-H2", description="The plan `init` loads and the dashboard opens on.")
-    sample_file: Path = Field(ROOT / "data" / "sample" / "actuals-2023-H2.csv",
-                              description="Sample actuals that `init --sample` loads, marked as sample data.")
+    sample_dir: Path = Field(ROOT / "data" / "sample",
+                             description="Sample actuals (*.csv) that `init --sample` loads, marked as sample data.")
     on_track_ratio: float = Field(1.0, gt=0, description="Actual ÷ expected at or above this is on track.")
     at_risk_ratio: float = Field(0.85, gt=0, description="Actual ÷ expected at or above this (and below on track) "
                                  "is at risk; below it, off track.")

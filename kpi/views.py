@@ -9,7 +9,7 @@ import pandas as pd
 
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
-from kpi.periods import parse_period, periods_in_span
+from kpi.periods import Period, parse_period, periods_in_span
 from kpi.plan import Indicator, Plan
 from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
@@ -332,3 +332,48 @@ def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("history.state", lang): [t("history.state_reverted", lang) if r else "" for r in batches["reverted"]],
         "sha256": batches["sha256"].fillna("").str[:12],
     })
+
+
+# --- the same period across plans (year on year) -------------------------------------
+
+def same_periods(plan: Plan, label: str, other: Plan) -> list[str]:
+    """The periods of ``other`` that match ``label`` of ``plan`` in another year (H2 → H2, Q3 → Q3, 07 → 07)."""
+    window = resolve_window(plan, label)
+    if window.grain == "plan":
+        return []
+    out = []
+    for year in range(other.span.start.year, other.span.end.year + 1):
+        candidate = Period(year, window.grain, getattr(window, "index", 1))
+        if other.span.start <= candidate.start and candidate.end <= other.span.end:
+            out.append(candidate.label)
+    return out
+
+
+def year_over_year(store: Store, plan: Plan, code: str, label: str, as_of: dt.date, as_of_batch: int | None,
+                   lang: str) -> tuple[pd.DataFrame, list[StatusRow]]:
+    """The indicator in the same period of every plan that has its code: a table and the rows behind it."""
+    rows: list[tuple[Plan, StatusRow]] = []
+    for plan_id in store.plan_ids():
+        other = store.plan(plan_id, as_of_batch)
+        if code not in {i.code for i in other.indicators()}:
+            continue
+        labels = [label] if other.id == plan.id else same_periods(plan, label, other)
+        when = as_of if other.id == plan.id else default_as_of(other)
+        for each in labels:
+            notes, overrides = annotations(store, other, as_of_batch)
+            found = evaluate(other, observations(store, other, as_of_batch), each, when, only=code, notes=notes,
+                             overrides=overrides)
+            rows.append((other, found[0]))
+    rows.sort(key=lambda pr: resolve_window(pr[0], pr[1].period).start)
+    if len(rows) < 2:
+        return pd.DataFrame(), []
+    item = plan.indicator(code)
+    table = pd.DataFrame([{
+        t("ctl.plan", lang): other.title.get(lang),
+        t("col.period", lang): period_name(other, r.period, lang),
+        t("col.target", lang): _target_text(item, r, lang),
+        t("col.actual", lang): _actual_text(item, r, lang),
+        t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
+        t("col.status", lang): status_text(r, lang),
+    } for other, r in rows])
+    return table, [r for _, r in rows]

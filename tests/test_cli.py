@@ -18,8 +18,9 @@ def _status(db, *args) -> dict:
 
 @pytest.fixture
 def db(tmp_path):
+    """The 2023-H2 plan alone (batch 1), so batch numbers in these tests are known."""
     path = tmp_path / "cli.duckdb"
-    assert run_cli("init", "--db", str(path)).returncode == 0
+    assert run_cli("init", "--db", str(path), "--plan", "data/plans/2023-H2.yaml").returncode == 0
     return path
 
 
@@ -101,7 +102,7 @@ def test_revert_and_reapply(db, tmp_path):
 def test_init_is_idempotent_and_loads_the_sample_once(tmp_path):
     db = tmp_path / "s.duckdb"
     first = run_cli("init", "--db", str(db), "--sample")
-    assert first.returncode == 0 and "sample data: batch 2" in first.stdout
+    assert first.returncode == 0 and "sample data: batch 3, 4" in first.stdout  # plans are batches 1 and 2
     second = run_cli("init", "--db", str(db), "--sample")
     assert "unchanged" in second.stdout and "already loaded" in second.stdout
     rows = _status(db, "--period", "2023-H2", "--as-of", "2023-12-31")

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import changes, charts, export, ingest, views
+from kpi.i18n import t
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
 from kpi.status import StatusRow, evaluate, evaluate_matrix
@@ -177,3 +178,15 @@ def batch_label(db: str, version: int, batch_id: int, lang: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def batch_diff(db: str, version: int, batch_id: int) -> changes.Changes:
     return changes.batch_diff(_store(db), batch_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
+                   lang: str) -> tuple[pd.DataFrame, go.Figure | None]:
+    """The same period in every plan that has the code: a table and a chart (None with a single plan)."""
+    plan = _plan(db, version, plan_id)
+    table, rows = views.year_over_year(_store(db), plan, code, period, as_of, version, lang)
+    if not rows or plan.indicator(code).kind == "milestone":
+        return table, None
+    figure = charts.period_bars(plan, plan.indicator(code), rows, lang, title=t("yoy.chart", lang))
+    return table, figure
