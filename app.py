@@ -27,11 +27,13 @@ pages = [
     st.Page("app_pages/indicator.py", title=t("nav.indicator", lang), icon=":material/insights:", url_path="indicator"),
     st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
     st.Page("app_pages/upload.py", title=t("nav.upload", lang), icon=":material/upload:", url_path="upload"),
+    st.Page("app_pages/targets.py", title=t("nav.targets", lang), icon=":material/flag:", url_path="targets"),
 ]
+EDITOR_PAGES = ("upload", "targets")
 current = st.navigation(pages, position="hidden")
 with menu:
     for page in pages:
-        if page.url_path == "upload" and editor is None:
+        if page.url_path in EDITOR_PAGES and editor is None:
             continue  # viewers see no upload control; the page itself also refuses them
         st.page_link(page, query_params=frame.nav_params(), disabled=page.url_path == current.url_path)
     st.divider()

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import auth, ingest
+from kpi import auth, ingest, plan_edit
 from kpi.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
@@ -152,10 +152,45 @@ def cmd_revert(args: argparse.Namespace) -> int:
     return 0
 
 
+TARGET_FILES = (".csv", ".txt", ".tsv", ".xlsx")
+
+
+def _base_plan(args: argparse.Namespace):
+    """The plan a targets file applies to: from the store when it has it, else data/plans/<id>.yaml."""
+    plan_id = args.plan or get_settings().default_plan
+    path = Path(args.db) if args.db else get_settings().db
+    if path.exists():
+        store = _open(args)
+        if plan_id in store.plan_ids():
+            return store.plan(plan_id), store
+    file = get_settings().plans_dir / f"{plan_id}.yaml"
+    if not file.exists():
+        raise UsageError(f"no plan {plan_id}: load it first, or name it with --plan")
+    return load_plan(file), None
+
+
+def _targets(args: argparse.Namespace, name: str):
+    """(new plan, store or None) from a targets file, or None after printing every problem."""
+    plan, store = _base_plan(args)
+    new, problems = plan_edit.apply_targets_file(plan, Path(name).read_bytes(), Path(name).name)
+    if problems:
+        print(t("cli.rejected", args.lang, file=Path(name).name, count=len(problems)), file=sys.stderr)
+        for problem in problems:
+            print(problem.message(args.lang), file=sys.stderr)
+        return None
+    return new, store
+
+
 def cmd_plan_check(args: argparse.Namespace) -> int:
-    """Validate plan files; every problem with its path and line."""
+    """Validate plan files (YAML) or targets files (CSV/XLSX: indicator, period, target); every problem named."""
     failed = 0
     for name in args.files:
+        if name.lower().endswith(TARGET_FILES):
+            found = _targets(args, name)
+            failed += found is None
+            if found:
+                print(f"{name}: ok (targets for {found[0].id})")
+            continue
         try:
             plan = load_plan(name)
         except PlanError as exc:
@@ -167,11 +202,19 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_load(args: argparse.Namespace) -> int:
-    """Validate and load plan files into the store (a changed plan becomes a new revision)."""
+    """Validate and load plan files or targets files into the store (a changed plan becomes a new revision)."""
     store = _open(args, create=True)
     try:
-        for plan_id, revision, changed in load_plans(store, _editor(args), [Path(f) for f in args.files]):
-            print(f"plan {plan_id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
+        for name in args.files:
+            if name.lower().endswith(TARGET_FILES):
+                found = _targets(args, name)
+                if found is None:
+                    return 1
+                revision, changed = store.save_plan(found[0], _editor(args), source=Path(name).name)
+                print(f"plan {found[0].id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
+                continue
+            for plan_id, revision, changed in load_plans(store, _editor(args), [Path(name)]):
+                print(f"plan {plan_id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
     except PlanError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -247,10 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
     p = plan_sub.add_parser("check", parents=[common], help=cmd_plan_check.__doc__, description=cmd_plan_check.__doc__)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--plan", help="the plan a targets file applies to (default: the default plan)")
     p.set_defaults(func=cmd_plan_check)
     p = plan_sub.add_parser("load", parents=[common, editor], help=cmd_plan_load.__doc__,
                             description=cmd_plan_load.__doc__)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--plan", help="the plan a targets file applies to (default: the default plan)")
     p.set_defaults(func=cmd_plan_load)
     return parser
 

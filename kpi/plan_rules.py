@@ -112,7 +112,7 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
             out.append(PlanIssue(path, f"direction {direction} takes one number; use direction: range for low/high"))
         if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
             if value["low"] > value["high"]:
-                out.append(PlanIssue(path, f"low {value['low']} is greater than high {value['high']}"))
+                out.append(PlanIssue(path, f"low {value['low']:g} is greater than high {value['high']:g}"))
     spans: list[tuple[dt.date, dt.date, str]] = []
     for k, t in enumerate(targets):
         if not isinstance(t, dict):

@@ -23,6 +23,20 @@ TEMPLATE_SHEETS = ("数据", "data", "template", "模板")
 
 
 @dataclass(frozen=True)
+class Localized:
+    """A message to put into another one, in whichever language that one is shown."""
+
+    key: str
+    args: tuple = ()
+    fallback: str = ""
+
+    def __call__(self, lang: str) -> str:
+        if not self.key:
+            return self.fallback
+        return t(self.key, lang, **{f"a{i}": a for i, a in enumerate(self.args)})
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a file: where, what, and what to do (a catalogue key)."""
 
@@ -34,8 +48,7 @@ class Problem:
 
     def text(self, lang: str = "zh") -> str:
         """What is wrong and what to do, without where."""
-        params = {k: t(v, lang) if isinstance(v, str) and v.startswith("reason.") else v
-                  for k, v in self.params.items()}
+        params = {k: v(lang) if isinstance(v, Localized) else v for k, v in self.params.items()}
         return t(self.key, lang, **params)
 
     def message(self, lang: str = "zh") -> str:
@@ -123,7 +136,7 @@ def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame | None, int, Pr
         else:
             grid = _grid_csv(data)
     except Exception as exc:  # noqa: BLE001 - a broken file can raise anything; the user gets a sentence
-        return None, 0, Problem(None, None, None, "ingest.unreadable", {"reason": f"reason.{_reason(exc)}"})
+        return None, 0, Problem(None, None, None, "ingest.unreadable", {"reason": Localized(f"reason.{_reason(exc)}")})
     if grid.empty:
         return None, 0, None
     grid = grid.fillna("").astype(str)

@@ -164,6 +164,24 @@ class Store:
                 cur.execute("INSERT INTO targets BY NAME SELECT * FROM targets_in")
             return revision, True
 
+    def plan_revisions(self, plan_id: str) -> pd.DataFrame:
+        """Every revision of a plan, newest first, with who saved it, when, and from what."""
+        return self.query("""
+            SELECT r.revision, r.batch_id, b.editor, b.created_at, b.source, b.comment
+            FROM plan_revisions r JOIN batches b USING (batch_id)
+            WHERE r.plan_id = ? ORDER BY r.revision DESC""", [plan_id])
+
+    def plan_at_revision(self, plan_id: str, revision: int) -> Plan:
+        row = self.query("SELECT body FROM plan_revisions WHERE plan_id = ? AND revision = ?", [plan_id, revision])
+        if row.empty:
+            raise StoreError(f"plan {plan_id} has no revision {revision}")
+        return Plan.model_validate(json.loads(row["body"].iloc[0]))
+
+    def restore_plan(self, plan_id: str, revision: int, editor: Editor) -> tuple[int, bool]:
+        """Make an earlier revision the one in force again, as a new revision (recorded like any other)."""
+        plan = self.plan_at_revision(plan_id, revision)
+        return self.save_plan(plan, editor, source=f"restore revision {revision}")
+
     def plan_ids(self) -> list[str]:
         return self.query("SELECT DISTINCT plan_id FROM plan_revisions ORDER BY plan_id")["plan_id"].tolist()
 
@@ -319,14 +337,29 @@ class Store:
     def _toggle(self, batch_id: int, editor: Editor, action: str) -> int:
         who = _require_editor(editor)
         info = self.batch(batch_id)
+        if info["kind"] == "plan":
+            return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
-            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note and override batches "
-                             "can be reverted (a plan is restored as a new revision)")
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
+                             "batches can be reverted")
         if bool(info["reverted"]) == (action == "revert"):
             raise StoreError(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
         with self._transaction() as cur:
             return self._new_batch(cur, action, who, target_batch=int(batch_id),
                                    row_count=int(info["row_count"]), source=info["source"])
+
+
+    def _toggle_plan(self, batch_id: int, editor: Editor, action: str) -> int:
+        """Revert a plan batch: the revision before it is in force again; re-apply: its own revision is."""
+        row = self.query("SELECT plan_id, revision FROM plan_revisions WHERE batch_id = ?", [int(batch_id)])
+        plan_id, revision = row["plan_id"].iloc[0], int(row["revision"].iloc[0])
+        wanted = revision - 1 if action == "revert" else revision
+        if wanted < 1:
+            raise StoreError(f"batch {batch_id} loaded the first revision of plan {plan_id}: nothing to go back to")
+        _, changed = self.restore_plan(plan_id, wanted, editor)
+        if not changed:
+            raise StoreError(f"revision {wanted} of plan {plan_id} is already in force")
+        return self.data_version()
 
 
 def _plan_frames(plan: Plan, revision: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

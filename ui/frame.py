@@ -110,7 +110,7 @@ def current() -> Frame:
     return st.session_state["_frame"]
 
 
-PAGE_PATHS = ("area", "indicator", "upload", "history")
+PAGE_PATHS = ("area", "indicator", "upload", "history", "targets")
 
 
 def page_url(frame: Frame, path: str = "", pin: bool | None = None, **extra: str) -> str:

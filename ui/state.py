@@ -154,6 +154,10 @@ def problems_table(prepared: ingest.Prepared, lang: str) -> pd.DataFrame:
     return views.problems_table(prepared.problems, lang)
 
 
+def problems_table_of(problems: list, lang: str) -> pd.DataFrame:
+    return views.problems_table(problems, lang)
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
     return _store(db).find_by_sha(sha256)

@@ -1,0 +1,96 @@
+"""Targets (editors only): edit the plan's targets in a grid or from a file; every save is a new revision."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kpi import plan_edit
+from kpi.i18n import t
+from ui import auth as editor_auth
+from ui import frame as shared
+from ui import state
+
+frame = shared.current()
+lang = frame.lang
+shared.header(frame, t("targets.title", lang))
+who = editor_auth.editor()
+if who is None or frame.pinned:
+    st.info(t("auth.viewer_only", lang) if who is None else t("targets.pinned", lang))
+    shared.footer(frame, "targets")
+    st.stop()
+
+store = state.get_store()
+plan = store.plan(frame.plan.id)  # targets are edited on the newest revision
+revision = store.plan_revision(plan.id)
+st.caption(t("targets.help", lang, plan=plan.title.get(lang), revision=revision))
+
+
+def _save(new_plan, source: str) -> None:
+    writer = editor_auth.editor()  # checked on the server at the moment of writing
+    new_revision, changed = state.get_store().save_plan(new_plan, writer, source=source)
+    st.session_state["_targets_done"] = (new_revision, changed)
+
+
+st.subheader(t("targets.grid", lang))
+grid = plan_edit.targets_grid(plan, lang)
+issues = st.session_state.get("_grid_issues", {}).get(revision, [])
+if issues:
+    by_code = {}
+    for issue in issues:
+        by_code.setdefault(issue.code, []).append(f"{issue.column}: {plan_edit.message(issue.message, lang)}")
+    grid.insert(4, "problem", grid["code"].map(lambda c: "；".join(by_code.get(c, []))))
+columns = {"code": t("col.code", lang), "name": t("col.indicator", lang), "kind": t("ind.kind", lang),
+           "direction": t("targets.direction", lang), "problem": t("problem.message", lang),
+           "target": st.column_config.NumberColumn(t("targets.whole", lang)),
+           "every": st.column_config.SelectboxColumn(t("targets.every", lang), options=plan_edit.EVERY),
+           "low": st.column_config.NumberColumn(t("targets.low", lang)),
+           "high": st.column_config.NumberColumn(t("targets.high", lang)),
+           "due": st.column_config.DateColumn(t("col.due", lang), format="YYYY-MM-DD")}
+edited = st.data_editor(grid, key=f"grid_{plan.id}_{revision}", hide_index=True, width="stretch",
+                        disabled=[*plan_edit.GRID_FIXED, "problem"], column_config=columns, num_rows="fixed")
+if issues:
+    st.error(t("targets.rejected", lang, count=len(issues)))
+    st.dataframe(plan_edit.issues_table(issues, lang), hide_index=True, width="stretch")
+if st.button(t("targets.save", lang), type="primary", key="save_grid"):
+    new_plan, found = plan_edit.apply_grid(plan, edited.drop(columns=["problem"], errors="ignore"))
+    if found:
+        st.session_state["_grid_issues"] = {revision: found}
+    else:
+        st.session_state.pop("_grid_issues", None)
+        _save(new_plan, "targets page")
+    st.rerun()
+done = st.session_state.pop("_targets_done", None)
+if done:
+    st.success(t("targets.saved", lang, revision=done[0]) if done[1] else t("targets.unchanged", lang))
+
+st.subheader(t("targets.file", lang))
+st.caption(t("targets.file_help", lang))
+upload = st.file_uploader(t("upload.choose", lang), type=["csv", "txt", "xlsx"], key=f"targets_file_{revision}")
+if upload is not None:
+    new_plan, problems = plan_edit.apply_targets_file(plan, upload.getvalue(), upload.name)
+    if problems:
+        st.error(t("upload.rejected", lang, count=len(problems)))
+        st.dataframe(state.problems_table_of(problems, lang), hide_index=True, width="stretch")
+    else:
+        st.dataframe(plan_edit.plan_diff(plan, new_plan, lang), hide_index=True, width="stretch")
+        if st.button(t("targets.confirm_file", lang), type="primary", key="save_file"):
+            _save(new_plan, upload.name)
+            st.rerun()
+
+st.subheader(t("targets.revisions", lang))
+revisions = store.plan_revisions(plan.id)
+st.dataframe(pd.DataFrame({t("targets.revision", lang): revisions["revision"],
+                           t("col.batch", lang): revisions["batch_id"], t("col.editor", lang): revisions["editor"],
+                           t("col.time", lang): revisions["created_at"].astype(str).str[:16],
+                           t("col.file", lang): revisions["source"].fillna("")}), hide_index=True, width="stretch")
+if len(revisions) > 1:
+    pick = st.selectbox(t("targets.pick", lang), revisions["revision"].tolist()[1:], key="restore_revision")
+    st.dataframe(plan_edit.plan_diff(plan, store.plan_at_revision(plan.id, pick), lang), hide_index=True,
+                 width="stretch")
+    if st.button(t("targets.restore", lang, revision=pick), key="restore"):
+        writer = editor_auth.editor()
+        new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
+        st.session_state["_targets_done"] = (new_revision, True)
+        st.rerun()
+shared.footer(frame, "targets")
