@@ -39,7 +39,7 @@ if issues:
     by_code = {}
     for issue in issues:
         by_code.setdefault(issue.code, []).append(f"{issue.column}: {plan_edit.message(issue.message, lang)}")
-    grid.insert(4, "problem", grid["code"].map(lambda c: "；".join(by_code.get(c, []))))
+    grid.insert(1, "problem", grid["code"].map(lambda c: "；".join(by_code.get(c, []))))
 columns = {"code": t("col.code", lang), "name": t("col.indicator", lang), "kind": t("ind.kind", lang),
            "direction": t("targets.direction", lang), "problem": t("problem.message", lang),
            "target": st.column_config.NumberColumn(t("targets.whole", lang)),

@@ -54,7 +54,8 @@ def targets_grid(plan: Plan, lang: str) -> pd.DataFrame:
             if entry.period in quarters and isinstance(entry.value, (int, float)):
                 row[entry.period] = float(entry.value)
         rows.append(row)
-    return pd.DataFrame(rows)
+    order = ["code", "target", "every", *quarters, "low", "high", "due", "kind", "direction", "name"]
+    return pd.DataFrame(rows, columns=order)  # what an editor changes first, the long name last
 
 
 def _num(value) -> float | None:

@@ -145,3 +145,17 @@ def test_unexplained_items_are_listed_in_meeting_mode(db, with_editor):
     links = [link.label for link in at.get("page_link")]
     unexplained = [label for label in links if label.endswith("needs explanation (待说明)")]
     assert unexplained and all("Missed" in u or "Overdue" in u or "Off track" in u for u in unexplained)
+
+
+def test_targets_page_is_for_editors_only(db, with_editor):
+    viewer = _app("targets", lang="en")
+    assert "This page is for editors" in viewer.info[0].value
+    assert not viewer.dataframe and "Targets" not in _labels(viewer)
+    at = _sign_in(_app("targets", lang="en"))
+    assert [s.value for s in at.subheader] == ["Edit the targets", "Targets from a file", "Revisions"]
+    assert "Targets" in _labels(at)
+    grid = at.dataframe[0].value
+    assert grid[grid["code"] == "INV-EVENTS"]["target"].iloc[0] == 6
+    assert list(grid.columns[:3]) == ["code", "target", "every"]
+    pinned = _sign_in(_app("targets", lang="en", data="1"))
+    assert any("pinned link is read-only" in i.value for i in pinned.info)

@@ -335,3 +335,50 @@ def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_pat
         assert set(store.batches()["kind"]) == {"plan", "sample"}  # nothing was written
     finally:
         store.close()
+
+
+def _attention_names(page) -> list[str]:
+    page.get_by_text("Needs attention").first.wait_for(timeout=30_000)
+    _settled(page)
+    return page.locator("[data-testid='stMain'] [data-testid='stPageLink']").all_inner_texts()
+
+
+def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_server, page):
+    overview = f"{editor_server.url}/?lang=en&period=2023-H2&as_of=2023-12-31"
+    _open(page, overview)
+    assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))  # 7 of 6: met
+    _open(page, f"{editor_server.url}/targets?lang=en")
+    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    _shown(page.get_by_role("button", name="Check and save as a new revision"))
+    page.wait_for_selector("[data-testid='stDataFrame'] td#glide-cell-0-0", state="attached", timeout=30_000)
+    _settled(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first row's code
+    for _ in range(4):  # INV-PROJ-SELECT, INV-MAJOR-PROJ, INV-TARGET-LIST, INV-RESERVE, then INV-EVENTS
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")  # the whole-plan target
+    page.keyboard.press("Enter")  # opens the cell's editor
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("8")
+    page.wait_for_timeout(500)
+    page.keyboard.press("Enter")  # commits the cell
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Check and save as a new revision").click()
+    try:
+        _shown(page.get_by_text("Saved as revision 2").first)
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "targets-saved.png"))
+    _open(page, overview)
+    behind = [t for t in _attention_names(page) if "Out-of-city investment promotion events" in t]
+    assert behind and behind[0].startswith("✘ Missed") and "target 8 events" in behind[0]
+    _open(page, f"{editor_server.url}/targets?lang=en")
+    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    restore = page.get_by_role("button", name="Restore revision 1 (saved as a new revision)")
+    _shown(restore)
+    restore.click()
+    _shown(page.get_by_text("Saved as revision 3").first)
+    _open(page, overview)
+    assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))
