@@ -175,3 +175,19 @@ def test_first_run_on_a_new_database_loads_plan_and_sample(tmp_path, monkeypatch
     at = _run()
     assert any("示例数据" in w.value for w in at.warning)
     assert len(at.metric) >= 10
+
+
+def test_indicator_view_compares_the_same_period_across_plans(tmp_path, monkeypatch):
+    path = tmp_path / "both.duckdb"
+    store = Store.open(path)
+    load_plans(store, EDITOR)  # both plans
+    load_sample(store, Editor("sample", via="test"))
+    store.close()
+    monkeypatch.setenv("KPI_DB", str(path))
+    get_settings.cache_clear()
+    at = _run("indicator", lang="en", indicator="INV-VISITS", period="2023-Q3")
+    assert "The same period in other years" in [s.value for s in at.subheader]
+    yoy = next(d.value for d in at.dataframe if "Plan" in d.value.columns)
+    assert yoy["Period"].tolist() == ["Q3 2023", "Q3 2024"]
+    assert yoy["Actual"].tolist()[0] == "9 visits"
+    assert len(at.get("plotly_chart")) == 3  # cumulative, bars, and the comparison

@@ -142,3 +142,14 @@ def test_plan_check_ok_and_load(tmp_path):
     db = tmp_path / "p.duckdb"
     assert "revision 1 (loaded)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
     assert "revision 1 (unchanged)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
+
+
+def test_status_works_for_both_plans(tmp_path):
+    db = tmp_path / "two.duckdb"
+    assert run_cli("init", "--db", str(db)).returncode == 0  # every plan in data/plans
+    h2 = _status(db, "--plan", "2023-H2")
+    year = _status(db, "--plan", "2024")
+    assert (h2["INV-EVENTS"]["target"], h2["INV-EVENTS"]["period"]) == (6, "2023-H2")
+    assert (year["INV-EVENTS"]["target"], year["INV-EVENTS"]["period"]) == (12, "2024")
+    assert set(h2) == set(year) and len(year) == 50
+    assert run_cli("status", "--db", str(db), "--plan", "1999").returncode == 2
