@@ -27,7 +27,9 @@ def attention() -> None:
         render.attention_line(frame, item)
 
 
+pinned_link = shared.page_url(frame, "", pin=True)
 if frame.present:
+    render.qr(frame, pinned_link)
     st.subheader(t("needs_note.title", lang))
     st.caption(t("needs_note.help", lang))
     unexplained = [item for item in items if item.needs_note]
@@ -63,4 +65,5 @@ st.dataframe(views.style_matrix(*state.matrix(frame.db, frame.version, plan.id, 
 
 if not frame.present:
     attention()
+render.meeting_pack(frame, pinned_link)
 shared.footer(frame)

@@ -13,6 +13,7 @@ from kpi.periods import Period, parse_period, periods_in_span
 from kpi.plan import Indicator, Plan
 from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
+from kpi.summary import average_completion
 from kpi.targets import plan_window, resolve_window
 
 GOOD = ("met", "on_track", "done")
@@ -96,11 +97,9 @@ def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
     for area in plan.areas:
         mine = [r for r in rows if r.area == area.code]
         judged = [r for r in mine if r.status not in JUDGED_OUT]
-        progress = [min(r.progress, 1.5) for r in judged if r.progress is not None]
         counts = {s: sum(r.status == s for r in mine) for s in STATUSES}
         cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
-                              sum(r.status in GOOD for r in judged),
-                              sum(progress) / len(progress) if progress else None,
+                              sum(r.status in GOOD for r in judged), average_completion(judged),
                               {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine)))
     return cards
 

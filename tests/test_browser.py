@@ -382,3 +382,28 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     _shown(page.get_by_text("Saved as revision 3").first)
     _open(page, overview)
     assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))
+
+
+def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
+    _shown(page.get_by_text("Scan to open this view").first)  # the QR code of the pinned link
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    button = page.get_by_role("button", name="Download the briefing (HTML, opens offline)")
+    _shown(button)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.startswith("briefing-2023-H2-2023-H2-2023-11-15-v")
+    path = tmp_path / "briefing.html"
+    download.save_as(path)
+    html = path.read_text(encoding="utf-8")
+    assert "data version" in html.lower() and "15 Nov 2023 (2023-11-15)" in html
+    assert "present=1" in html and "data=" in html  # the link reopens the same pinned view
+    offline = browser.new_context(offline=True).new_page()
+    offline.goto(path.as_uri())
+    offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)  # charts render with no network
+    assert offline.locator(".js-plotly-plot").count() >= 10
+    offline.context.close()
+    context.close()

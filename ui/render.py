@@ -76,3 +76,33 @@ def annotate_forms(frame: Frame, code: str) -> None:
                 else:
                     batch = state.get_store().write_override(code, period, status, reason, editor_auth.editor())
                     st.success(t("annotate.saved", lang, batch=batch))
+
+
+def meeting_pack(frame: Frame, link: str) -> None:
+    """The summary text to copy, and the briefing, the Word report and the data, built when clicked."""
+    from kpi import briefing, report_docx
+    from ui import state
+
+    lang = frame.lang
+    args = (frame.db, frame.version, frame.plan.id, frame.period, frame.as_of, lang, link)
+    stem = f"{frame.plan.id}-{frame.period}-{frame.as_of.isoformat()}-v{frame.version}"
+    st.subheader(t("brief.pack", lang))
+    cols = st.columns(4)
+    cols[0].download_button(t("brief.download_html", lang), lambda: briefing.briefing_html(state.pack(*args)),
+                            file_name=f"briefing-{stem}.html", mime="text/html", key="dl_html")
+    cols[1].download_button(t("brief.download_docx", lang), lambda: report_docx.report_docx(state.pack(*args)),
+                            file_name=f"report-{stem}.docx", key="dl_docx",
+                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    cols[2].download_button(t("brief.download_csv", lang), lambda: briefing.view_csv(state.pack(*args)),
+                            file_name=f"data-{stem}.csv", mime="text/csv", key="dl_csv")
+    cols[3].download_button(t("brief.download_xlsx", lang), lambda: briefing.view_xlsx(state.pack(*args)),
+                            file_name=f"data-{stem}.xlsx", key="dl_xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.caption(t("brief.report_text", lang))
+    st.code(state.report_text(*args), language=None, wrap_lines=True)
+
+
+def qr(frame: Frame, link: str) -> None:
+    from kpi import briefing
+
+    st.image(briefing.qr_png(link), caption=t("brief.qr_caption", frame.lang, version=frame.version), width=180)

@@ -194,3 +194,19 @@ def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, 
         return table, None
     figure = charts.period_bars(plan, plan.indicator(code), rows, lang, title=t("yoy.chart", lang))
     return table, figure
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pack(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str):
+    """Everything the meeting pack needs, for one view at one data version."""
+    from kpi import briefing
+
+    return briefing.build_pack(_store(db), _plan(db, version, plan_id), period, as_of, version, link, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def report_text(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str) -> str:
+    from kpi import summary
+
+    p = pack(db, version, plan_id, period, as_of, lang, link)
+    return summary.report_text(*p.summary(), lang)

@@ -1,0 +1,192 @@
+"""The meeting pack: a self-contained HTML briefing, a Word report, the data of the view, a QR code.
+
+Everything here is built from a ``Pack`` — the plan, the period, the as-of
+date, the data version, the status rows — so the briefing, the Word report
+and the exports say the same thing as the dashboard at that data version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import segno
+
+from kpi import charts, fmt, summary, views
+from kpi.export import to_csv_bytes, to_xlsx_bytes
+from kpi.i18n import STATUS_COLOUR, t
+from kpi.plan import Plan
+from kpi.status import StatusRow
+from kpi.store import Store
+from kpi.targets import resolve_window
+
+
+@dataclass
+class Pack:
+    plan: Plan
+    period: str
+    as_of: dt.date
+    version: int
+    rows: list[StatusRow]
+    observations: pd.DataFrame
+    link: str
+    lang: str
+    sample: bool = False
+
+    @property
+    def period_name(self) -> str:
+        return views.period_name(self.plan, self.period, self.lang)
+
+    def summary(self) -> tuple[str, list[summary.AreaSummary]]:
+        elapsed = resolve_window(self.plan, self.period).elapsed_share(self.as_of)
+        return summary.summarize(self.plan, self.rows, elapsed, self.as_of, self.lang)
+
+
+def build_pack(store: Store, plan: Plan, period: str, as_of: dt.date, version: int, link: str, lang: str) -> Pack:
+    rows = views.plan_status(store, plan, period, as_of, version)
+    return Pack(plan, period, as_of, version, rows, views.observations(store, plan, version), link, lang,
+                store.has_sample(version))
+
+
+def qr_svg(link: str) -> str:
+    """The link as a QR code, an inline SVG (made in pure Python: no network, no image library)."""
+    buf = io.BytesIO()
+    segno.make(link, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
+    return buf.getvalue().decode()
+
+
+def qr_png(link: str) -> bytes:
+    buf = io.BytesIO()
+    segno.make(link, error="m").save(buf, kind="png", scale=6, border=2)
+    return buf.getvalue()
+
+
+# --- the data of the view ------------------------------------------------------------
+
+def view_frame(pack: Pack) -> pd.DataFrame:
+    """Actual against target for the view, with the data version and cut-off date on every row."""
+    lang = pack.lang
+    table = views.overview_table(pack.plan, pack.rows, lang)
+    by_code = {r.indicator: r for r in pack.rows}
+    codes = table[t("col.code", lang)]
+    table[t("col.expected", lang)] = [fmt.number(by_code[c].expected, lang) if by_code[c].kind != "milestone" else ""
+                                      for c in codes]
+    table[t("col.note", lang)] = [by_code[c].note or "" for c in codes]
+    table.insert(0, t("col.period", lang), pack.period_name)
+    table[t("export.as_of", lang)] = pack.as_of.isoformat()
+    table[t("export.version", lang)] = pack.version
+    return table
+
+
+def view_csv(pack: Pack) -> bytes:
+    return to_csv_bytes(view_frame(pack))
+
+
+def view_xlsx(pack: Pack) -> bytes:
+    notes = [t("export.sheet_note", pack.lang, plan=pack.plan.title.get(pack.lang), period=pack.period_name,
+               as_of=pack.as_of.isoformat(), version=pack.version), pack.link]
+    if pack.sample:
+        notes.append(t("app.sample_banner", pack.lang))
+    return to_xlsx_bytes(view_frame(pack), sheet=t("export.sheet", pack.lang), notes=notes)
+
+
+# --- the HTML briefing -----------------------------------------------------------------
+
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 0 auto; max-width: 1100px; padding: 24px; color: #222; line-height: 1.6; }
+h1 { font-size: 28px; margin-bottom: 4px; } h2 { border-bottom: 2px solid #ddd; padding-bottom: 4px; margin-top: 36px; }
+.cover { border: 1px solid #ddd; border-radius: 8px; padding: 16px 24px; display: flex; gap: 24px;
+         align-items: center; justify-content: space-between; flex-wrap: wrap; }
+.cover dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+.cover dt { color: #666; } .sample { background: #FFF4D6; padding: 8px 12px; border-radius: 6px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 12px 0; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; } .status { border-left: 5px solid; white-space: nowrap; }
+.summary { background: #f7f9fc; border-radius: 6px; padding: 12px 16px; }
+.link { word-break: break-all; font-family: monospace; font-size: 13px; }
+.note { color: #555; font-size: 14px; }
+@media print { .chart { page-break-inside: avoid; } }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def _table(pack: Pack, rows: list[StatusRow]) -> str:
+    lang = pack.lang
+    head = [t(k, lang) for k in ("col.code", "col.indicator", "col.target", "col.actual", "col.progress",
+                                 "col.status", "col.note")]
+    frame = views.overview_table(pack.plan, rows, lang)
+    out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    for r, rec in zip(rows, frame.to_dict("records"), strict=True):
+        colour = STATUS_COLOUR[r.status]
+        out.append("<tr>" + "".join(f"<td>{_e(rec[t(k, lang)])}</td>" for k in
+                                    ("col.code", "col.indicator", "col.target", "col.actual", "col.progress"))
+                   + f'<td class="status" style="border-left-color:{colour}">{_e(rec[t("col.status", lang)])}</td>'
+                   + f"<td>{_e(r.note or '')}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _figure(fig: go.Figure, first: bool) -> str:
+    return '<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=True if first else False,
+                                               config={"displaylogo": False, "responsive": True}) + "</div>"
+
+
+def briefing_html(pack: Pack) -> bytes:
+    """One HTML file that opens anywhere, offline: plotly.js is inlined, nothing is fetched."""
+    lang, plan = pack.lang, pack.plan
+    overall, areas = pack.summary()
+    attention = views.needs_attention(plan, pack.rows, lang)
+    parts = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(plan.title.get(lang))}'
+             f" · {_e(pack.period_name)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{_e(plan.title.get(lang))}</h1><p>{_e(t('brief.subtitle', lang))}</p>",
+             '<section class="cover" id="cover"><dl>',
+             f"<dt>{_e(t('ctl.plan', lang))}</dt><dd>{_e(plan.title.get(lang))}</dd>",
+             f"<dt>{_e(t('ctl.period', lang))}</dt><dd id='period'>{_e(pack.period_name)}</dd>",
+             f"<dt>{_e(t('app.as_of', lang))}</dt><dd id='as-of'>{_e(fmt.date(pack.as_of, lang))}"
+             f" ({_e(pack.as_of.isoformat())})</dd>",
+             f"<dt>{_e(t('brief.version', lang))}</dt><dd id='data-version'>{pack.version}</dd>",
+             f"<dt>{_e(t('brief.made', lang))}</dt><dd>{_e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</dd>",
+             f"<dt>{_e(t('brief.link', lang))}</dt><dd><a class='link' id='link' href='{_e(pack.link)}'>"
+             f"{_e(pack.link)}</a></dd></dl>",
+             f'<div aria-label="{_e(t("brief.qr", lang))}">{qr_svg(pack.link)}</div></section>']
+    if pack.sample:
+        parts.append(f'<p class="sample">{_e(t("app.sample_banner", lang))}</p>')
+    parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")
+    parts += [f"<p class='area-summary' data-area='{_e(a.code)}'>{_e(a.sentence)}</p>" for a in areas]
+    parts.append("</div>")
+    parts.append(f"<h2>{_e(t('overview.attention', lang))}</h2>")
+    if not attention:
+        parts.append(f"<p>{_e(t('overview.attention_none', lang))}</p>")
+    parts.append("<ul>")
+    for item in attention:
+        note = f"<br><span class='note'>{_e(t('attention.note', lang, note=item.note))}</span>" if item.note else ""
+        parts.append(f"<li>{_e(item.text)}{note}</li>")
+    parts.append("</ul>")
+    first = True
+    for area, summ in zip(plan.areas, areas, strict=True):
+        rows = [r for r in pack.rows if r.area == area.code]
+        parts.append(f"<h2 id='area-{_e(area.code)}'>{_e(area.name.get(lang))}</h2><p>{_e(summ.sentence)}</p>")
+        parts.append(_table(pack, rows))
+        by_code = {r.indicator: r for r in rows}
+        for item in area.items:
+            if item.kind == "milestone" or item.monitored:
+                continue
+            parts.append(f"<h4>{_e(item.name.get(lang))} <small>{_e(item.code)}</small></h4>")
+            parts.append(_figure(charts.cumulative(plan, item, pack.observations, pack.as_of, lang,
+                                                   highlight=views.breakdown_window(plan, pack.period)), first))
+            first = False
+        milestones = [i for i in area.items if i.kind == "milestone"]
+        if milestones:
+            parts.append(_figure(charts.milestone_timeline(plan, milestones, by_code, pack.as_of, lang), first))
+            first = False
+    parts.append(f"<p class='note'>{_e(t('brief.footer', lang, version=pack.version))}</p></body></html>")
+    return "".join(parts).encode("utf-8")

@@ -1,0 +1,74 @@
+"""The Word report: the 通报-style summary and a table per work area, with Chinese fonts set."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from kpi import fmt, views
+from kpi.briefing import Pack
+from kpi.i18n import t
+
+BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"  # the conventions of an official report
+COLUMNS = ("col.code", "col.indicator", "col.target", "col.actual", "col.progress", "col.status")
+
+
+def _font(run, east_asian: str, size: float | None = None, bold: bool = False) -> None:
+    run.font.name = LATIN_FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+    if size:
+        run.font.size = Pt(size)
+    run.font.bold = bold
+
+
+def _styles(doc: Document) -> None:
+    for name, east_asian, size in (("Normal", BODY_FONT, 14), ("Heading 1", HEADING_FONT, 16),
+                                   ("Heading 2", HEADING_FONT, 15), ("Title", HEADING_FONT, 20)):
+        style = doc.styles[name]
+        style.font.name = LATIN_FONT
+        style.font.size = Pt(size)
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def report_docx(pack: Pack) -> bytes:
+    lang, plan = pack.lang, pack.plan
+    overall, areas = pack.summary()
+    doc = Document()
+    _styles(doc)
+    title = doc.add_paragraph(style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(t("docx.title", lang, plan=plan.title.get(lang))), HEADING_FONT, 20, bold=True)
+    meta = doc.add_paragraph()
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(meta.add_run(t("docx.meta", lang, period=pack.period_name, as_of=fmt.date(pack.as_of, lang),
+                         version=pack.version)), BODY_FONT, 12)
+    if pack.sample:
+        _font(doc.add_paragraph().add_run(t("app.sample_banner", lang)), BODY_FONT, 12, bold=True)
+    doc.add_heading(t("brief.summary", lang), level=1)
+    doc.add_paragraph(overall)
+    numbers = "一二三四五六七八九十"
+    for i, (area, summ) in enumerate(zip(plan.areas, areas, strict=True)):
+        head = f"{numbers[i] if i < len(numbers) else i + 1}、{summ.name}" if lang == "zh" else f"{i + 1}. {summ.name}"
+        doc.add_heading(head, level=2)
+        doc.add_paragraph(summ.sentence)
+        rows = [r for r in pack.rows if r.area == area.code]
+        frame = views.overview_table(plan, rows, lang)
+        table = doc.add_table(rows=1, cols=len(COLUMNS))
+        table.style = "Table Grid"
+        for cell, key in zip(table.rows[0].cells, COLUMNS, strict=True):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(t(key, lang)), HEADING_FONT, 10.5, bold=True)
+        for rec in frame.to_dict("records"):
+            cells = table.add_row().cells
+            for cell, key in zip(cells, COLUMNS, strict=True):
+                cell.text = ""
+                _font(cell.paragraphs[0].add_run(str(rec[t(key, lang)])), BODY_FONT, 10.5)
+    doc.add_paragraph()
+    _font(doc.add_paragraph().add_run(t("docx.link", lang, link=pack.link)), BODY_FONT, 10.5)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
