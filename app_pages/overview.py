@@ -58,6 +58,9 @@ for start in range(0, len(cards), 3):
             st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
                          icon=":material/arrow_forward:", query_params=frame.nav_params(area=card.code))
 
+st.plotly_chart(state.area_chart(frame.db, frame.version, plan.id, frame.period, frame.as_of, lang),
+                key="areas", config=render.PLOTLY_CONFIG, theme=None)
+
 st.subheader(t("overview.matrix", lang))
 st.caption(t("overview.matrix_help", lang))
 st.dataframe(views.style_matrix(*state.matrix(frame.db, frame.version, plan.id, frame.as_of, lang)), width="stretch",

@@ -1,40 +1,69 @@
 """`python -m bench` (make bench): measure, print a table, write bench/RESULTS.md.
 
-`python -m bench generate --observations N --out DIR` writes a synthetic plan.yaml and a valid actuals.csv,
-so a measurement can be repeated by hand with `python -m kpi init --plan` and `python -m kpi import`.
+`python -m bench generate --observations N --out DIR` writes synthetic plans (DIR/plans/*.yaml) and a valid
+DIR/actuals.csv, so a measurement can be repeated by hand:
+`python -m kpi init --db x.duckdb --plan DIR/plans` then `python -m kpi import DIR/actuals.csv --db x.duckdb`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
+from bench.fixtures import build
 from bench.generate import generate
-from bench.imports import run_imports
+from bench.imports import measure_import
+from bench.pages import measure_engine, measure_pages
 from bench.report import write_results
+from bench.server import measure_server
+
+DEFAULT_SIZES = "10000,100000,400000,1000000"
+SERVER_SIZES = (400_000, 1_000_000)  # the browser and memory measurements (a real server each)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
-    gen = sub.add_parser("generate", help="write a synthetic plan and valid actuals")
+    gen = sub.add_parser("generate", help="write synthetic plans and valid actuals")
     gen.add_argument("--observations", type=int, required=True)
     gen.add_argument("--out", type=Path, required=True)
     run = sub.add_parser("run", help="measure (the default)")
-    run.add_argument("--sizes", default="10000,100000,400000", help="observation counts for the import benchmark")
+    run.add_argument("--sizes", default=DEFAULT_SIZES, help="observation counts")
     run.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     run.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
     args = parser.parse_args(argv)
     if args.command == "generate":
-        plan, csv = generate(args.observations, args.out)
-        print(f"wrote {plan} and {csv}")
+        plans, csv = generate(args.observations, args.out)
+        print(f"wrote {plans} and {csv}")
         return 0
     if args.command is None:
         args = run.parse_args([])
-    sizes = [int(s) for s in args.sizes.split(",")]
-    results = run_imports(sizes, args.repeat)
-    write_results(results, args.out)
+    imports, pages, engines, servers = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            built = build(n, Path(tmp) / str(n))
+            print(f"{n:>9,} observations: {built.plans} plans built in {built.build_s:.1f} s", flush=True)
+            r = measure_import(built, args.repeat)
+            imports.append(r)
+            print(f"  import {r.total_s:.2f} s vs read_csv {r.floor_s:.3f} s: {r.ratio:.1f}x "
+                  f"(full pipeline {r.full_ratio:.1f}x)", flush=True)
+            e = measure_engine(built, args.repeat)
+            engines.append(e)
+            print(f"  status engine for one plan: read {e.current_s * 1000:.0f} ms, evaluate "
+                  f"{e.status_s * 1000:.0f} ms", flush=True)
+            for p in measure_pages(built, args.repeat):
+                pages.append(p)
+                print(f"  {p.page}: cold {p.cold_s:.2f} s ({p.cold_ratio:.1f}x), warm {p.warm_s:.3f} s "
+                      f"({p.warm_ratio:.1f}x the bare page)", flush=True)
+            if n in SERVER_SIZES:
+                s = measure_server(built.db, built.plan_id, n, args.repeat)
+                if s is not None:
+                    servers.append(s)
+                    print(f"  server: peak {s.peak_mb:.0f} MB; first chart {s.first_chart_s:.2f} s vs bare "
+                          f"{s.floor_first_chart_s:.2f} s ({s.ratio:.1f}x)", flush=True)
+    write_results(imports, pages, engines, servers, args.out)
     print(f"wrote {args.out}")
     return 0
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from bench.generate import generate
+from bench.fixtures import EDITOR, Built
 from kpi import ingest
-from kpi.plan import load_plan
-from kpi.store import Editor, Store
-
-EDITOR = Editor("bench", via="bench")
+from kpi.store import Store
 
 
 @dataclass
@@ -50,41 +46,28 @@ def _floor(csv_path: Path) -> float:
     return elapsed
 
 
-def measure_import(observations: int, repeat: int) -> ImportResult:
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        plan_path, csv_path = generate(observations, tmp_path)
-        plan = load_plan(plan_path)
-        data = csv_path.read_bytes()
-        prepares, commits, floors, fulls = [], [], [], []
-        for run in range(repeat):
-            store = Store.open(tmp_path / f"run{run}.duckdb")
-            store.save_plan(plan, EDITOR)
+def measure_import(built: Built, repeat: int) -> ImportResult:
+    """Times each run on a fresh copy of the plans-only store; the last run's store is kept for the pages."""
+    data = built.csv.read_bytes()
+    prepares, commits, floors, fulls = [], [], [], []
+    for run in range(repeat):
+        path = built.fresh(f"run{run}.duckdb")
+        store = Store.open(path)
+        try:
             start = time.perf_counter()
-            prepared = ingest.prepare(store, data, csv_path.name)
+            prepared = ingest.prepare(store, data, built.csv.name)
             middle = time.perf_counter()
             assert prepared.ok, prepared.problems[:3]
             ingest.commit(store, prepared, EDITOR)
             end = time.perf_counter()
-            store.close()
             prepares.append(middle - start)
             commits.append(end - middle)
-            floors.append(_floor(csv_path))
-            store = Store.open(tmp_path / f"run{run}.duckdb")
+            floors.append(_floor(built.csv))
             start = time.perf_counter()
-            assert ingest.prepare(store, data, csv_path.name, fast=False).ok
+            assert ingest.prepare(store, data, built.csv.name, fast=False).ok
             fulls.append(time.perf_counter() - start)
+        finally:
             store.close()
-        return ImportResult(observations, len(data) / 1e6, statistics.median(prepares), statistics.median(commits),
-                            statistics.median(floors), statistics.median(fulls))
-
-
-def run_imports(sizes: list[int], repeat: int) -> list[ImportResult]:
-    results = []
-    for n in sizes:
-        r = measure_import(n, repeat)
-        print(f"import {n:>9,} rows ({r.file_mb:.1f} MB): read+check {r.prepare_s:.2f} s, write {r.commit_s:.2f} s, "
-              f"total {r.total_s:.2f} s; DuckDB read_csv {r.floor_s:.3f} s; ratio {r.ratio:.1f}x "
-              f"(full pipeline {r.full_ratio:.1f}x)", flush=True)
-        results.append(r)
-    return results
+        built.db = path
+    return ImportResult(built.observations, len(data) / 1e6, statistics.median(prepares), statistics.median(commits),
+                        statistics.median(floors), statistics.median(fulls))

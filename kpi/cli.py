@@ -262,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("init", cmd_init, editor)
-    p.add_argument("--plan", action="append", metavar="FILE", help="a plan file (default: every file in data/plans)")
+    p.add_argument("--plan", action="append", metavar="FILE",
+                   help="a plan file or a folder of them (default: every file in data/plans)")
     p.add_argument("--sample", action="store_true", help="also load the sample actuals (marked as sample data)")
     p = add("import", cmd_import, editor)
     p.add_argument("file", metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX; long or wide layout")

@@ -200,6 +200,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "chart.due": ("截止日期", "Due"),
     "chart.done_on": ("完成日期", "Done on"),
     "chart.milestones": ("节点任务", "Milestones"),
+    "chart.areas": ("各领域指标状态", "Status of the indicators, by work area"),
+    "chart.count": ("指标数", "Indicators"),
     # --- pages --------------------------------------------------------------
     "nav.overview": ("总览", "Overview"),
     "nav.area": ("领域", "Work area"),

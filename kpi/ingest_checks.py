@@ -214,12 +214,15 @@ def _outside_span(long, known, code, per, good, per_column) -> list[Problem]:
     inside = pd.Series((per["start_day"].to_numpy() >= start_day) & (per["end_day"].to_numpy() <= end_day),
                        index=long.index)
     several = set(spans["code"][spans["code"].duplicated()])
-    if several:  # an indicator in several plans: inside any of their spans will do
+    if several:  # an indicator in several plans (one per year): inside any of their spans will do
         multi = good & code.isin(several) & ~inside
-        for i in long.index[multi]:
-            rows = spans[spans["code"] == code[i]]
-            fits = (rows["start_day"] <= per.at[i, "start_day"]) & (rows["end_day"] >= per.at[i, "end_day"])
-            inside[i] = bool(fits.any())
+        if multi.any():
+            rows = pd.DataFrame({"i": long.index[multi], "code": code[multi].to_numpy(),
+                                 "start": per.loc[multi, "start_day"].to_numpy(),
+                                 "end": per.loc[multi, "end_day"].to_numpy()})
+            pairs = rows.merge(spans[["code", "start_day", "end_day"]], on="code")
+            fits = pairs[(pairs["start_day"] <= pairs["start"]) & (pairs["end_day"] >= pairs["end"])]
+            inside[fits["i"].unique()] = True
     outside = good & ~inside
     if not outside.any():
         return []

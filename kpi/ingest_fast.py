@@ -37,8 +37,9 @@ _CHECK = """
 SELECT r.row_no, r.c_ind AS indicator, pm.label AS period, pm.grain, pm.period_start, pm.period_end,
        TRY_CAST(r.c_val AS DOUBLE) AS value, CAST(NULL AS DATE) AS done_on, nullif(trim(r.c_note), '') AS note,
        k.kind, regexp_full_match(r.c_val, $number) AS plain_number,
-       k.span_start <= pm.period_start AND k.span_end >= pm.period_end AS inside
-FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN spans k ON k.code = r.c_ind
+       EXISTS (SELECT 1 FROM spans s WHERE s.code = r.c_ind AND s.span_start <= pm.period_start
+               AND s.span_end >= pm.period_end) AS inside
+FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN kinds k ON k.code = r.c_ind
 WHERE coalesce(r.c_val, '') <> ''
 """
 
@@ -109,9 +110,11 @@ def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Tab
             f.write(text)
         con = duckdb.connect()
         try:
-            if known["code"].duplicated().any():
-                return None  # an indicator in several plans: the full pipeline weighs every span
-            con.register("spans", known[["code", "kind", "span_start", "span_end"]])
+            kinds = known.drop_duplicates(["code", "kind"])
+            if kinds["code"].duplicated().any():
+                return None  # one code of different kinds in two plans: the full pipeline decides
+            con.register("kinds", kinds[["code", "kind"]])
+            con.register("spans", known[["code", "span_start", "span_end"]])
             try:
                 con.execute("CREATE TEMP TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, "
                             "header = false, skip = 1, delim = ?, quote = '\"', escape = '\"', columns = ?, "

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import cached_property, lru_cache, total_ordering
 from typing import NamedTuple
 
 GRAINS = ("month", "quarter", "half", "year")
@@ -70,15 +70,15 @@ class Period:
         return self._key() < other._key()
 
     # --- calendar -------------------------------------------------------
-    @property
+    @cached_property
     def first_month(self) -> int:
         return (self.index - 1) * MONTHS_PER[self.grain] + 1
 
-    @property
+    @cached_property
     def start(self) -> dt.date:
         return dt.date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         """The last day of the period (inclusive)."""
         last = self.first_month + MONTHS_PER[self.grain] - 1
@@ -86,7 +86,7 @@ class Period:
             return dt.date(self.year, 12, 31)
         return dt.date(self.year, last + 1, 1) - dt.timedelta(days=1)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
@@ -101,6 +101,11 @@ class Period:
         first = (self.first_month - 1) // step + 1
         count = MONTHS_PER[self.grain] // step
         return [Period(self.year, grain, first + i) for i in range(count)]
+
+    @cached_property
+    def ancestors(self) -> tuple[Period, ...]:
+        """The coarser periods that contain this one (a month's quarter, half and year)."""
+        return tuple(self.parent(g) for g in GRAINS if MONTHS_PER[g] > MONTHS_PER[self.grain])
 
     def parent(self, grain: str) -> Period:
         """The period of a coarser (or the same) grain that contains this one."""
@@ -173,6 +178,18 @@ def parse_period(value: object) -> Period:
     """
     if isinstance(value, Period):
         return value
+    if isinstance(value, str):
+        return _parse_text(value)
+    return _parse(value)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(value: str) -> Period:
+    """Texts repeat (every row of a month says 2023-07): each distinct one is parsed once."""
+    return _parse(value)
+
+
+def _parse(value: object) -> Period:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -253,12 +270,15 @@ def periods_in_span(start: dt.date, end: dt.date, grain: str) -> list[Period]:
 def covering(periods: list, window) -> list:
     """The reported periods inside ``window`` that no other reported period inside it covers.
 
-    Calendar periods nest (month in quarter in half in year), so what remains
-    is disjoint: a value reported for a quarter wins over its months.
+    Calendar periods nest (month in quarter in half in year), so a period is
+    covered exactly when one of its coarser parents is reported too; what
+    remains is disjoint: a value reported for a quarter wins over its months.
     """
     inside = [p for p in periods if window.start <= p.start and p.end <= window.end]
-    return [p for p in inside
-            if not any(q != p and q.start <= p.start and p.end <= q.end for q in inside)]
+    if len(inside) < 2:
+        return inside
+    present = set(inside)
+    return [p for p in inside if not any(a in present for a in p.ancestors)]
 
 
 def rollup(values: dict, window, kind: str) -> float | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
 
 from kpi.periods import PeriodError, parse_period
 from kpi.plan_rules import CODE_RE, PlanIssue, plan_rules
@@ -114,6 +114,7 @@ class Span(Strict):
 
 
 class Plan(Strict):
+    _memo: dict = PrivateAttr(default_factory=dict)  # derived facts (target windows), computed once per plan
     id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     title: Text
     issuer: Text | None = None
@@ -122,6 +123,12 @@ class Plan(Strict):
     example: bool = False
     span: Span
     areas: Annotated[list[Area], Field(min_length=1)]
+
+    def __eq__(self, other: object) -> bool:
+        """Plans are equal when their fields are (the memo of derived facts does not count)."""
+        return isinstance(other, Plan) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # a plan holds lists: not hashable
 
     def indicators(self) -> list[Indicator]:
         return [item for area in self.areas for item in area.items]

@@ -15,8 +15,10 @@ def plan_files() -> list[Path]:
 
 
 def load_plans(store: Store, editor: Editor, files: list[Path] | None = None) -> list[tuple[str, int, bool]]:
-    """Validate every file first, then store each plan; (plan id, revision, changed) per file."""
-    plans = [(load_plan(f), f) for f in (files or plan_files())]
+    """Validate every file first (a folder: every *.yaml in it), then store each plan; (id, revision, changed)."""
+    expanded = [p for f in (files or plan_files()) for p in (sorted(Path(f).glob("*.yaml")) if Path(f).is_dir()
+                                                             else [Path(f)])]
+    plans = [(load_plan(f), f) for f in expanded]
     return [(plan.id, *store.save_plan(plan, editor, source=str(f))) for plan, f in plans]
 
 

@@ -53,7 +53,14 @@ def resolve_window(plan: Plan, text: object = None) -> Period | PlanSpan:
 
 
 def target_entries(plan: Plan, item: Indicator) -> list[tuple[Period | PlanSpan, float | Range, bool]]:
-    """The item's targets as (window, value, recurring), none overlapping."""
+    """The item's targets as (window, value, recurring), none overlapping (worked out once per plan)."""
+    memo = plan._memo.setdefault("entries", {})
+    if item.code not in memo:
+        memo[item.code] = _entries(plan, item)
+    return memo[item.code]
+
+
+def _entries(plan: Plan, item: Indicator) -> list[tuple[Period | PlanSpan, float | Range, bool]]:
     if item.every:
         return [(p, item.target, True) for p in periods_in_span(plan.span.start, plan.span.end, item.every)]
     if item.target is not None:

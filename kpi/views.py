@@ -114,14 +114,14 @@ def status_matrix(plan: Plan, observations_frame: pd.DataFrame, as_of: dt.date, 
                   grain: str = "quarter", notes: pd.DataFrame | None = None,
                   overrides: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators × periods (and the whole plan): (cells: status in icon and words, tints: the status colours)."""
-    rows = evaluate_matrix(plan, observations_frame, grain, as_of, notes=notes, overrides=overrides)
-    whole = evaluate(plan, observations_frame, None, as_of, notes=notes, overrides=overrides)
     periods = periods_in_span(plan.span.start, plan.span.end, grain)
+    rows = evaluate_matrix(plan, observations_frame, grain, as_of, notes=notes, overrides=overrides,
+                           periods=[*periods, plan_window(plan)])
     names = {i.code: f"{i.code} {i.name.get(lang)}" for i in plan.indicators()}
     columns = [p.display(lang) for p in periods] + [period_name(plan, plan_window(plan).label, lang)]
     cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     colours: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
-    for r in rows + whole:
+    for r in rows:
         cells[names[r.indicator]].append(status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else ""))
         colours[names[r.indicator]].append(STATUS_COLOUR[r.status])
     label = t("col.indicator", lang)

@@ -194,7 +194,7 @@ def test_copy_link_reopens_the_same_view(server, page, browser):
 def test_meeting_mode_hides_the_sidebar_and_leads_with_attention(server, page):
     _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
     _shown(page.get_by_text("H2 2023 (whole plan) · data as of 2023-11-15").first)
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    page.locator("[data-testid='stSidebar']").wait_for(state="hidden", timeout=30_000)
     headings = page.locator("h3").all_inner_texts()
     assert headings.index("Needs attention") < headings.index("Work areas")
     page.get_by_role("button", name="Leave meeting mode").click()
@@ -389,7 +389,7 @@ def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser,
     page = context.new_page()
     _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
     _shown(page.get_by_text("Scan to open this view").first)  # the QR code of the pinned link
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    page.locator("[data-testid='stSidebar']").wait_for(state="hidden", timeout=30_000)
     button = page.get_by_role("button", name="Download the briefing (HTML, opens offline)")
     _shown(button)
     with page.expect_download(timeout=60_000) as info:

@@ -11,7 +11,7 @@ from bench.generate import generate
 from kpi import ingest
 from kpi.ingest_checks import OBS_COLUMNS
 from kpi.ingest_fast import try_prepare
-from kpi.plan import load_plan
+from kpi.service import load_plans
 from tests.conftest import EDITOR, ROOT
 
 GOOD = sorted((ROOT / "tests" / "data" / "good").iterdir())
@@ -103,10 +103,10 @@ def test_the_fast_path_steps_aside(store, text):
 def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path):
     from kpi.store import Store
 
-    plan_path, csv_path = generate(20_000, tmp_path)
+    plans, csv_path = generate(20_000, tmp_path)
     store = Store.open(tmp_path / "g.duckdb")
     try:
-        store.save_plan(load_plan(plan_path), EDITOR)
+        load_plans(store, EDITOR, [plans])
         data = csv_path.read_bytes()
         assert len(data) >= ingest.FAST_PATH_MIN_BYTES  # prepare() takes the fast path for it
         assert try_prepare(store.known_indicators(), data, csv_path.name) is not None

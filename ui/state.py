@@ -36,7 +36,9 @@ def get_store() -> Store:
     return _store(str(get_settings().db))
 
 
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def _plan(db: str, version: int, plan_id: str | None):
+    """The plan revision in force at this data version (an immutable model, shared)."""
     return pick_plan(_store(db), plan_id, version)
 
 
@@ -79,7 +81,7 @@ def breakdown_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.d
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)  # figures are shared, never changed: no pickling
 def figures(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
             lang: str) -> tuple[go.Figure, go.Figure]:
     """(bars for the parts of the chosen period, cumulative against pace with the period shaded)."""
@@ -91,7 +93,7 @@ def figures(db: str, version: int, plan_id: str, code: str, period: str, as_of: 
     return bars, cumulative
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def milestone_figure(db: str, version: int, plan_id: str, area: str, period: str, as_of: dt.date,
                      lang: str) -> go.Figure | None:
     plan = _plan(db, version, plan_id)
@@ -184,7 +186,7 @@ def batch_diff(db: str, version: int, batch_id: int) -> changes.Changes:
     return changes.batch_diff(_store(db), batch_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
                    lang: str) -> tuple[pd.DataFrame, go.Figure | None]:
     """The same period in every plan that has the code: a table and a chart (None with a single plan)."""
@@ -201,7 +203,9 @@ def pack(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang:
     """Everything the meeting pack needs, for one view at one data version."""
     from kpi import briefing
 
-    return briefing.build_pack(_store(db), _plan(db, version, plan_id), period, as_of, version, link, lang)
+    return briefing.Pack(_plan(db, version, plan_id), period, as_of, version,
+                         status_rows(db, version, plan_id, period, as_of), observations(db, version, plan_id), link,
+                         lang, has_sample(db, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -210,3 +214,8 @@ def report_text(db: str, version: int, plan_id: str, period: str, as_of: dt.date
 
     p = pack(db, version, plan_id, period, as_of, lang, link)
     return summary.report_text(*p.summary(), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def area_chart(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str) -> go.Figure:
+    return charts.area_status_bars(_plan(db, version, plan_id), status_rows(db, version, plan_id, period, as_of), lang)
