@@ -48,7 +48,8 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("server did not start")
+        self.stop()
+        raise RuntimeError("the Streamlit server did not start")
 
     def peak_mb(self) -> float:
         """The server's peak resident memory (VmHWM) so far."""

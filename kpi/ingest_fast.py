@@ -34,13 +34,16 @@ _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 # full pipeline) and the plan's indicators (exact codes only). A row that does not join drops out, and the
 # count no longer matches: the full pipeline takes the file.
 _CHECK = """
-SELECT r.row_no, r.c_ind AS indicator, pm.label AS period, pm.grain, pm.period_start, pm.period_end,
-       TRY_CAST(r.c_val AS DOUBLE) AS value, CAST(NULL AS DATE) AS done_on, nullif(trim(r.c_note), '') AS note,
-       k.kind, regexp_full_match(r.c_val, $number) AS plain_number,
-       EXISTS (SELECT 1 FROM spans s WHERE s.code = r.c_ind AND s.span_start <= pm.period_start
-               AND s.span_end >= pm.period_end) AS inside
-FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN kinds k ON k.code = r.c_ind
-WHERE coalesce(r.c_val, '') <> ''
+WITH v AS (
+    SELECT r.row_no, r.c_ind AS indicator, pm.label AS period, pm.grain, pm.period_start, pm.period_end,
+           r.c_val, r.c_note, k.kind
+    FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN kinds k ON k.code = r.c_ind
+    WHERE coalesce(r.c_val, '') <> '')
+SELECT v.row_no, v.indicator, v.period, v.grain, v.period_start, v.period_end,
+       TRY_CAST(v.c_val AS DOUBLE) AS value, CAST(NULL AS DATE) AS done_on, nullif(trim(v.c_note), '') AS note,
+       v.kind, regexp_full_match(v.c_val, $number) AS plain_number,
+       coalesce(s.span_end >= v.period_end, false) AS inside  -- the plan span that starts last before the period
+FROM v ASOF LEFT JOIN spans s ON s.code = v.indicator AND s.span_start <= v.period_start
 """
 
 # How far the staged rows are from clean. Counts of one indicator at two grains (a month and its quarter?)
@@ -48,8 +51,9 @@ WHERE coalesce(r.c_val, '') <> ''
 _VERDICT = """
 SELECT count(*),
        count(*) FILTER (WHERE NOT plain_number OR NOT inside OR kind = 'milestone' OR (kind = 'count' AND value < 0)
-                        OR regexp_matches(lower(coalesce(note, '')), $marks)),
-       count(*) - count(DISTINCT (indicator, period)),
+                        OR (note IS NOT NULL AND regexp_matches(lower(note), $marks))),
+       -- a repeated (indicator, period); a hash collision only sends the file to the full pipeline
+       count(*) - count(DISTINCT hash(indicator, period)),
        (SELECT count(*) FROM (SELECT indicator FROM staged WHERE kind = 'count' GROUP BY indicator
                               HAVING count(DISTINCT grain) > 1))
 FROM staged
@@ -113,8 +117,10 @@ def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Tab
             kinds = known.drop_duplicates(["code", "kind"])
             if kinds["code"].duplicated().any():
                 return None  # one code of different kinds in two plans: the full pipeline decides
-            con.register("kinds", kinds[["code", "kind"]])
-            con.register("spans", known[["code", "span_start", "span_end"]])
+            tables = (("kinds", kinds[["code", "kind"]]), ("spans", known[["code", "span_start", "span_end"]]))
+            for name, frame in tables:
+                con.register(f"{name}_in", frame)  # a DuckDB table scans faster than a registered frame
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_in")  # noqa: S608 - fixed names
             try:
                 con.execute("CREATE TEMP TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, "
                             "header = false, skip = 1, delim = ?, quote = '\"', escape = '\"', columns = ?, "
@@ -128,7 +134,8 @@ def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Tab
             if total[0] == 0:
                 return None
             distinct = con.sql("SELECT DISTINCT c_per FROM raw WHERE c_per IS NOT NULL").fetchall()
-            con.register("periods", _periods([row[0] for row in distinct]))
+            con.register("periods_in", _periods([row[0] for row in distinct]))
+            con.execute("CREATE TEMP TABLE periods AS SELECT * FROM periods_in")
             con.execute("CREATE TEMP TABLE staged AS " + _CHECK.replace("$number", "?"), [_NUMBER])
             marks = "|".join(re.escape(m) for m in CUMULATIVE_MARKS)
             staged, bad, dups, doubles = con.execute(_VERDICT.replace("$marks", "?"), [marks]).fetchall()[0]

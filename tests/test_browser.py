@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.server import Server as BenchServer
 from kpi.store import Store
 from tests.conftest import ROOT
 
@@ -38,42 +36,14 @@ else:
     pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A Streamlit server on a free port over its own database with the plan and the sample data."""
+class Server(BenchServer):
+    """A Streamlit server on a free port over its own database with the plans and the sample data."""
 
     def __init__(self, db: Path, **env_extra: str):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
-        subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("the Streamlit server did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        env = {"KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
+        subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env={**os.environ, **env},
+                       check=True, capture_output=True)
+        super().__init__("app.py", env)
 
 
 @pytest.fixture(scope="module")
