@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import changes, charts, export, ingest, views
+from kpi import changes, charts, export, ingest, views, views_admin
 from kpi.i18n import t
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
@@ -127,7 +127,7 @@ def has_sample(db: str, version: int) -> bool:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def template_periods(db: str, version: int, plan_id: str) -> list[str]:
     """Months and quarters of the plan, the latest that has begun first."""
-    return views.template_periods(_plan(db, version, plan_id))
+    return views_admin.template_periods(_plan(db, version, plan_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -153,11 +153,11 @@ def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, ch
 
 
 def problems_table(prepared: ingest.Prepared, lang: str) -> pd.DataFrame:
-    return views.problems_table(prepared.problems, lang)
+    return views_admin.problems_table(prepared.problems, lang)
 
 
 def problems_table_of(problems: list, lang: str) -> pd.DataFrame:
-    return views.problems_table(problems, lang)
+    return views_admin.problems_table(problems, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -167,7 +167,7 @@ def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
-    return views.history_table(_store(db).batches(), lang)
+    return views_admin.history_table(_store(db).batches(), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -178,7 +178,7 @@ def data_batches(db: str, version: int) -> list[dict]:
 
 def batch_label(db: str, version: int, batch_id: int, lang: str) -> str:
     info = next(b for b in data_batches(db, version) if b["batch_id"] == batch_id)
-    return views.batch_label(info, lang)
+    return views_admin.batch_label(info, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
