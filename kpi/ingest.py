@@ -79,11 +79,12 @@ def prepare(store: Store, data: bytes, filename: str, fast: bool = True) -> Prep
     if len(data) > limit:
         return Prepared(filename, sha, empty_rows(), [Problem(None, None, None, "ingest.too_big",
                                                            {"size": len(data), "limit": limit})])
+    if fast and len(data) >= FAST_PATH_MIN_BYTES:
+        quick = try_prepare(store.indicator_spans(), data, filename)
+        if quick is not None:
+            rows, blanks, ignored = quick
+            return Prepared(filename, sha, rows, [], blanks, "long", ignored)
     known = store.known_indicators()
-    quick = try_prepare(known, data, filename) if fast and len(data) >= FAST_PATH_MIN_BYTES else None
-    if quick is not None:
-        rows, blanks, ignored = quick
-        return Prepared(filename, sha, rows, [], blanks, "long", ignored)
     table, first_row, problem = read_table(data, filename)
     if problem:
         return Prepared(filename, sha, empty_rows(), [problem])

@@ -13,6 +13,7 @@ the same rows.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tempfile
@@ -29,33 +30,30 @@ from kpi.reading import DELIMITERS, XLSX_MAGIC, norm_header
 _BLANK_RECORD = re.compile(r"(^|\n)[ \t]*\r?(\n|$)")
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 
-# One query: the rows, their periods as dates, and whether each is clean.
 # The rows, resolved by joins on small tables: the distinct periods (parsed in Python by the same parser as the
 # full pipeline) and the plan's indicators (exact codes only). A row that does not join drops out, and the
 # count no longer matches: the full pipeline takes the file.
 _CHECK = """
-WITH v AS (
-    SELECT r.row_no, r.c_ind AS indicator, pm.label AS period, pm.grain, pm.period_start, pm.period_end,
-           r.c_val, r.c_note, k.kind
-    FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN kinds k ON k.code = r.c_ind
-    WHERE coalesce(r.c_val, '') <> '')
-SELECT v.row_no, v.indicator, v.period, v.grain, v.period_start, v.period_end,
-       TRY_CAST(v.c_val AS DOUBLE) AS value, CAST(NULL AS DATE) AS done_on, nullif(trim(v.c_note), '') AS note,
-       v.kind, regexp_full_match(v.c_val, $number) AS plain_number,
-       coalesce(s.span_end >= v.period_end, false) AS inside  -- the plan span that starts last before the period
-FROM v ASOF LEFT JOIN spans s ON s.code = v.indicator AND s.span_start <= v.period_start
+SELECT r.row_no, r.c_ind AS indicator, pm.label AS period, pm.grain, pm.period_start, pm.period_end,
+       TRY_CAST(r.c_val AS DOUBLE) AS value, CAST(NULL AS DATE) AS done_on, nullif(trim(r.c_note), '') AS note,
+       k.kind, regexp_full_match(r.c_val, $number) AS plain_number
+FROM raw r JOIN periods pm ON pm.raw = r.c_per JOIN kinds k ON k.code = r.c_ind
+WHERE coalesce(r.c_val, '') <> ''
 """
 
 # How far the staged rows are from clean. Counts of one indicator at two grains (a month and its quarter?)
 # go to the full pipeline, which tells a double count from an honest mix.
 _VERDICT = """
 SELECT count(*),
-       count(*) FILTER (WHERE NOT plain_number OR NOT inside OR kind = 'milestone' OR (kind = 'count' AND value < 0)
+       count(*) FILTER (WHERE NOT plain_number OR kind = 'milestone' OR (kind = 'count' AND value < 0)
                         OR (note IS NOT NULL AND regexp_matches(lower(note), $marks))),
        -- a repeated (indicator, period); a hash collision only sends the file to the full pipeline
        count(*) - count(DISTINCT hash(indicator, period)),
        (SELECT count(*) FROM (SELECT indicator FROM staged WHERE kind = 'count' GROUP BY indicator
-                              HAVING count(DISTINCT grain) > 1))
+                              HAVING count(DISTINCT grain) > 1)),
+       -- a period outside the span of every plan that has the indicator (a semi join: no row counted twice)
+       count(*) - (SELECT count(*) FROM staged v SEMI JOIN spans s
+                   ON s.code = v.indicator AND s.span_start <= v.period_start AND s.span_end >= v.period_end)
 FROM staged
 """
 
@@ -73,8 +71,10 @@ def _periods(texts: list[str]) -> pd.DataFrame:
     return frame.astype({"raw": str, "label": str, "grain": str})
 
 
-def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Table, int, list[str]] | None:
-    """(rows to write as an Arrow table, blank cells, columns not used) for a clean canonical long CSV; else None."""
+def try_prepare(known: pa.Table | pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Table, int, list[str]] | None:
+    """(rows to write as an Arrow table, blank cells, columns not used) for a clean canonical long CSV; else None.
+
+    ``known``: code, kind, span_start and span_end of every indicator the store knows (``Store.indicator_spans``)."""
     from kpi.ingest import ALIASES
 
     if data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
@@ -110,17 +110,15 @@ def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Tab
     columns = {names[i]: "VARCHAR" for i in range(len(headers))}
     fd, path = tempfile.mkstemp(suffix=".csv")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data[3:] if data.startswith(codecs.BOM_UTF8) else data)  # the bytes just decoded as UTF-8
         con = duckdb.connect()
         try:
-            kinds = known.drop_duplicates(["code", "kind"])
-            if kinds["code"].duplicated().any():
+            con.register("known_in", known)  # a DuckDB table scans faster than a registered frame
+            con.execute("CREATE TEMP TABLE spans AS SELECT code, kind, span_start, span_end FROM known_in")
+            con.execute("CREATE TEMP TABLE kinds AS SELECT DISTINCT code, kind FROM spans")
+            if con.execute("SELECT count(*) <> count(DISTINCT code) FROM kinds").fetchone()[0]:
                 return None  # one code of different kinds in two plans: the full pipeline decides
-            tables = (("kinds", kinds[["code", "kind"]]), ("spans", known[["code", "span_start", "span_end"]]))
-            for name, frame in tables:
-                con.register(f"{name}_in", frame)  # a DuckDB table scans faster than a registered frame
-                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_in")  # noqa: S608 - fixed names
             try:
                 con.execute("CREATE TEMP TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, "
                             "header = false, skip = 1, delim = ?, quote = '\"', escape = '\"', columns = ?, "
@@ -138,8 +136,8 @@ def try_prepare(known: pd.DataFrame, data: bytes, filename: str) -> tuple[pa.Tab
             con.execute("CREATE TEMP TABLE periods AS SELECT * FROM periods_in")
             con.execute("CREATE TEMP TABLE staged AS " + _CHECK.replace("$number", "?"), [_NUMBER])
             marks = "|".join(re.escape(m) for m in CUMULATIVE_MARKS)
-            staged, bad, dups, doubles = con.execute(_VERDICT.replace("$marks", "?"), [marks]).fetchall()[0]
-            if (staged, bad, dups, doubles) != (total[0] - total[1], 0, 0, 0) or staged == 0:
+            staged, *flaws = con.execute(_VERDICT.replace("$marks", "?"), [marks]).fetchall()[0]
+            if staged != total[0] - total[1] or any(flaws) or staged == 0:
                 return None
             rows = con.sql("SELECT row_no, indicator, period, grain, period_start, period_end, value, done_on, "
                            "note FROM staged").to_arrow_table()

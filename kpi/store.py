@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from kpi.ingest_checks import OBS_COLUMNS
 from kpi.plan import Plan
@@ -210,6 +211,15 @@ class Store:
             FROM indicators i JOIN cur USING (plan_id, revision)
             JOIN plan_revisions r USING (plan_id, revision)
             ORDER BY i.plan_id, i.position""")
+
+    def indicator_spans(self) -> pa.Table:
+        """Code, kind and plan span of every indicator of the newest revision of every plan (for the fast path)."""
+        with self._cursor() as cur:
+            return cur.sql("""
+                WITH cur AS (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)
+                SELECT i.code, i.kind, r.span_start, r.span_end
+                FROM indicators i JOIN cur USING (plan_id, revision)
+                JOIN plan_revisions r USING (plan_id, revision)""").to_arrow_table()
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,

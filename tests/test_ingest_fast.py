@@ -34,7 +34,7 @@ def test_good_files_give_the_same_rows_on_both_paths(store):
     """The good files mix names, Chinese periods and milestones, so most go the full way; any that does not agrees."""
     for path in GOOD:
         data = path.read_bytes()
-        quick, full = try_prepare(store.known_indicators(), data, path.name), ingest.prepare(store, data, path.name,
+        quick, full = try_prepare(store.indicator_spans(), data, path.name), ingest.prepare(store, data, path.name,
                                                                                            fast=False)
         assert full.ok, path.name
         if quick is not None:
@@ -62,7 +62,7 @@ def test_canonical_variants_take_the_fast_path_with_the_same_rows(store, delimit
     for row in ROWS:
         writer.writerow(list(row) + (["x"] if extra else []))
     data = buf.getvalue().encode("utf-8-sig" if bom else "utf-8")
-    quick = try_prepare(store.known_indicators(), data, "v.csv")
+    quick = try_prepare(store.indicator_spans(), data, "v.csv")
     assert quick is not None
     full = ingest.prepare(store, data, "v.csv", fast=False)
     assert full.ok
@@ -72,11 +72,11 @@ def test_canonical_variants_take_the_fast_path_with_the_same_rows(store, delimit
 
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
 def test_the_fast_path_steps_aside_for_every_bad_file(store, path: Path):
-    assert try_prepare(store.known_indicators(), path.read_bytes(), path.name) is None
+    assert try_prepare(store.indicator_spans(), path.read_bytes(), path.name) is None
 
 
 def test_a_canonical_file_takes_the_fast_path_with_the_same_rows(store):
-    quick = try_prepare(store.known_indicators(), CANONICAL.encode(), "c.csv")
+    quick = try_prepare(store.indicator_spans(), CANONICAL.encode(), "c.csv")
     assert quick is not None
     full = ingest.prepare(store, CANONICAL.encode(), "c.csv", fast=False)
     pd.testing.assert_frame_equal(_normal(quick[0].to_pandas()), _normal(full.rows), check_dtype=False)
@@ -97,7 +97,7 @@ def test_a_canonical_file_takes_the_fast_path_with_the_same_rows(store):
     CANONICAL.replace("indicator,", "indicator,indicator,", 1),  # a repeated column
 ])
 def test_the_fast_path_steps_aside(store, text):
-    assert try_prepare(store.known_indicators(), text.encode(), "x.csv") is None
+    assert try_prepare(store.indicator_spans(), text.encode(), "x.csv") is None
 
 
 def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path):
@@ -109,10 +109,46 @@ def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path):
         load_plans(store, EDITOR, [plans])
         data = csv_path.read_bytes()
         assert len(data) >= ingest.FAST_PATH_MIN_BYTES  # prepare() takes the fast path for it
-        assert try_prepare(store.known_indicators(), data, csv_path.name) is not None
+        assert try_prepare(store.indicator_spans(), data, csv_path.name) is not None
         fast, full = ingest.prepare(store, data, csv_path.name), ingest.prepare(store, data, csv_path.name, fast=False)
         pd.testing.assert_frame_equal(_normal(fast.rows), _normal(full.rows), check_dtype=False)
         ingest.commit(store, fast, EDITOR)
         assert len(store.current()) == 20_000
     finally:
         store.close()
+
+
+NESTED = """\
+id: NESTED-Q3
+title: {zh: 三季度专项, en: Q3 drive}
+span:
+  start: 2023-07-01
+  end: 2023-09-30
+areas:
+  - code: INV
+    name: {zh: 招商引资, en: Investment}
+    items:
+      - code: INV-FIRMS
+        name: {zh: 重点企业, en: Key firms}
+        kind: count
+        source: q
+"""
+
+
+@pytest.mark.parametrize("period, inside", [("2023-10", True), ("2023-Q4", True), ("2023-08", True),
+                                            ("2024-01", False)])
+def test_a_code_in_two_plans_is_checked_against_every_span(store, period, inside):
+    """INV-FIRMS is in 2023-H2 and in a Q3 plan that starts later: October is inside the first span only.
+
+    Any span that holds the period will do, as in the full pipeline; a period outside both sends the file there.
+    """
+    from kpi.plan import parse_plan_text
+
+    store.save_plan(parse_plan_text(NESTED), EDITOR)
+    text = CANONICAL + f"INV-FIRMS,{period},7,\n"
+    quick, full = try_prepare(store.indicator_spans(), text.encode(), "n.csv"), ingest.prepare(
+        store, text.encode(), "n.csv", fast=False)
+    assert full.ok is inside
+    assert (quick is not None) is inside
+    if inside:
+        pd.testing.assert_frame_equal(_normal(quick[0].to_pandas()), _normal(full.rows), check_dtype=False)
