@@ -45,8 +45,10 @@ class EngineResult:
 
 
 def _render(script: str, page: str | None, params: dict[str, str]) -> float:
+    from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
+    logger.set_log_level("error")  # AppTest runs pages without a server: its warnings would bury the table
     at = AppTest.from_file(script, default_timeout=300)
     for key, value in params.items():
         at.query_params[key] = value
