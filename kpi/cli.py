@@ -22,7 +22,7 @@ from kpi.plan import PlanError, load_plan
 from kpi.service import load_plans, load_sample, pick_plan
 from kpi.settings import get_settings
 from kpi.status import evaluate
-from kpi.store import Editor, Store, StoreError
+from kpi.store import Editor, Store, StoreError, StoreLocked
 
 
 class UsageError(Exception):
@@ -41,6 +41,8 @@ def _editor(args: argparse.Namespace) -> Editor:
 def _open(args: argparse.Namespace, create: bool = False) -> Store:
     try:
         return Store.open(_db(args), create=create)
+    except StoreLocked as exc:
+        raise UsageError(t("cli.locked", args.lang, db=str(exc))) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
 

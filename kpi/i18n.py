@@ -83,6 +83,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.same_file": ("提示：同一文件已于批次 {batches} 导入过",
                       "note: the same file was imported before as batch {batches}"),
     "cli.writing": ("检查通过，正在写入 {rows} 行（一个事务）…", "checked; writing {rows} rows in one transaction…"),
+    "cli.locked": ("数据库 {db} 正被另一个程序占用（通常是正在运行的看板，make run）。请先停止该程序再运行此命令，"
+                   "或在看板的「上传数据」页面导入文件。",
+                   "the database {db} is in use by another program (usually the running dashboard, make run). "
+                   "Stop it and run this command again, or import the file on the dashboard's Upload page."),
+    "app.locked": ("数据库正被另一个程序占用（例如正在运行的命令行导入）。请稍候片刻后刷新本页。",
+                   "The database is in use by another program (a command-line import, for example). "
+                   "Wait a moment and reload this page."),
     "cli.nothing": ("文件中没有要导入的值（空白单元格不改变任何数据）",
                     "the file holds no values to import (blank cells change nothing)"),
     # --- dashboard ----------------------------------------------------------

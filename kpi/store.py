@@ -36,6 +36,10 @@ class StoreError(RuntimeError):
     """The store cannot do what was asked (missing file, unknown batch...)."""
 
 
+class StoreLocked(StoreError):
+    """Another process holds the database file (DuckDB allows one writing process)."""
+
+
 @dataclass(frozen=True)
 class Editor:
     """Who writes. Every write function takes one and refuses without it."""
@@ -68,6 +72,8 @@ class Store:
         try:
             con = duckdb.connect(str(path))
         except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(str(path)) from exc
             raise StoreError(f"cannot open {path}: {exc}") from exc
         store = cls(path, con)
         store.migrate()

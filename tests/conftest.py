@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,20 @@ def run_cli(*args: str, env: dict | None = None):
 
     return subprocess.run([sys.executable, "-m", "kpi", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=120)
+
+
+@contextmanager
+def held_by_another_process(path: Path):
+    """Another process opens the DuckDB file (as a running server or import would) until the block ends."""
+    import subprocess
+
+    code = ("import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "sys.stdin.read()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)

@@ -191,3 +191,14 @@ def test_indicator_view_compares_the_same_period_across_plans(tmp_path, monkeypa
     assert yoy["Period"].tolist() == ["Q3 2023", "Q3 2024"]
     assert yoy["Actual"].tolist()[0] == "9 visits"
     assert len(at.get("plotly_chart")) == 3  # cumulative, bars, and the comparison
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "正被另一个程序占用"), ("en", "in use by another program")])
+def test_a_database_held_by_another_process_shows_a_message_not_a_trace(sample_db, lang, words):
+    from tests.conftest import held_by_another_process
+
+    with held_by_another_process(sample_db):
+        at = _run(lang=lang)
+        assert [e.value for e in at.error] and words in at.error[0].value
+    at = _run(lang=lang)  # once that process is gone, the next run opens the store
+    assert not at.error and at.title

@@ -106,7 +106,7 @@ def test_overview_in_english_shows_the_six_areas(server, page):
     _open(page, f"{server.url}/?lang=en")
     for name in ("Investment promotion", "Shenzhen–Hong Kong innovation cooperation", "Innovation indicators",
                  "Science popularisation", "Talent", "Enterprise services"):
-        assert page.get_by_role("heading", name=name).count() >= 1, name
+        _shown(page.get_by_role("heading", name=name).first)  # the cards render one after another
     page.get_by_text("Sample data").first.wait_for(state="visible")
     page.get_by_text("Needs attention").first.wait_for(state="visible")
 
@@ -118,7 +118,7 @@ def test_area_link_shows_area_period_and_a_chart(server, page, lang, name, perio
     assert page.locator("h1").first.inner_text() == name
     _shown(page.get_by_text(period_text).first)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() >= 3
+    _shown(page.locator(".js-plotly-plot").nth(2))  # at least three charts
 
 
 def test_changing_the_period_updates_url_and_chart(server, page):
@@ -250,6 +250,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
     assert _bar_labels(page)[:2] == ["46", "61"]  # Q3, Q4 before the upload
     _open(page, f"{editor_server.url}/upload?lang=en")
+    _settled(page)
     assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
     _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     _shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
@@ -287,15 +288,18 @@ def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_pat
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         _open(page, f"{fresh.url}/upload?lang=en")  # the first request after start
         _shown(page.get_by_text("This page is for editors").first)
+        _settled(page)  # the whole run is on the page before anything is said to be absent
         assert page.locator("input[type=file]").count() == 0
         assert page.get_by_role("button", name=re.compile("Confirm")).count() == 0
         menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
         assert menu.filter(has_text="Upload").count() == 0
         _open(page, f"{fresh.url}/history?lang=en")
         _shown(page.get_by_text("History of data batches").first)
+        _settled(page)
         assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
         _sign_in(page, EDITOR_NAME, "wrong password")
         _shown(page.get_by_text("Wrong name or password").first)
+        _settled(page)
         assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
         page.context.close()
     finally:
@@ -374,6 +378,6 @@ def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser,
     offline = browser.new_context(offline=True).new_page()
     offline.goto(path.as_uri())
     offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)  # charts render with no network
-    assert offline.locator(".js-plotly-plot").count() >= 10
+    _shown(offline.locator(".js-plotly-plot").nth(9))  # at least ten charts
     offline.context.close()
     context.close()

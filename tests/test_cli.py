@@ -153,3 +153,16 @@ def test_status_works_for_both_plans(tmp_path):
     assert (year["INV-EVENTS"]["target"], year["INV-EVENTS"]["period"]) == (12, "2024")
     assert set(h2) == set(year) and len(year) == 50
     assert run_cli("status", "--db", str(db), "--plan", "1999").returncode == 2
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "正被另一个程序占用"), ("en", "in use by another program")])
+def test_a_database_held_by_another_process_gets_a_clear_message_and_changes_nothing(db, lang, words):
+    from tests.conftest import held_by_another_process
+
+    before = run_cli("export", "--db", str(db)).stdout
+    with held_by_another_process(db):
+        out = run_cli("import", "--db", str(db), "--lang", lang, "data/sample/actuals-2023-H2.csv")
+    assert out.returncode == 2
+    assert words in out.stderr and str(db) in out.stderr
+    assert "Traceback" not in out.stderr
+    assert run_cli("export", "--db", str(db)).stdout == before

@@ -15,11 +15,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import changes, charts, export, ingest, views, views_admin
-from kpi.i18n import t
+from kpi.i18n import norm_lang, t
 from kpi.service import ensure_ready, pick_plan
 from kpi.settings import get_settings
 from kpi.status import StatusRow, evaluate, evaluate_matrix
-from kpi.store import REVERTIBLE, Store
+from kpi.store import REVERTIBLE, Store, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 
@@ -32,8 +32,16 @@ def _store(path: str) -> Store:
 
 
 def get_store() -> Store:
-    """One store per process and database file, shared by every session."""
-    return _store(str(get_settings().db))
+    """One store per process and database file, shared by every session.
+
+    While another process holds the file (a command-line import), the page says so and stops; nothing is cached,
+    so the next rerun after that process ends opens the store.
+    """
+    try:
+        return _store(str(get_settings().db))
+    except StoreLocked:
+        st.error(t("app.locked", norm_lang(st.query_params.get("lang"))))
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
