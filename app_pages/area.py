@@ -29,8 +29,7 @@ milestones = [i for i in area.items if i.kind == "milestone"]
 def indicator_block(item) -> None:
     r = rows[item.code]
     with st.container(border=True):
-        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {views.status_text(r, lang)}"
-                    + (t("needs_note.tag", lang) if r.needs_note else ""))
+        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {views.flagged_status(r, lang)}")
         st.caption(views.summary_line(item, r, lang))
         render.explanation(frame, r)
         if r.actual is None:

@@ -45,10 +45,8 @@ class EngineResult:
 
 
 def _render(script: str, page: str | None, params: dict[str, str]) -> float:
-    from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
-    logger.set_log_level("error")  # AppTest runs pages without a server: its warnings would bury the table
     at = AppTest.from_file(script, default_timeout=300)
     for key, value in params.items():
         at.query_params[key] = value
@@ -78,6 +76,9 @@ def _cold_warm(script: str, page: str | None, params: dict[str, str], repeat: in
 
 
 def measure_pages(built: Built, repeat: int) -> list[PageResult]:
+    from streamlit import logger
+
+    logger.set_log_level("error")  # AppTest runs pages without a server: its warnings would bury the table
     os.environ["KPI_DB"] = str(built.db)
     os.environ["KPI_DEFAULT_PLAN"] = built.plan_id
     get_settings.cache_clear()

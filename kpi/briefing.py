@@ -24,6 +24,9 @@ from kpi.status import StatusRow
 from kpi.store import Store
 from kpi.targets import resolve_window
 
+# The columns of a work area's table in the briefing and the Word report (the briefing adds the note).
+TABLE_COLUMNS = ("col.code", "col.indicator", "col.target", "col.actual", "col.progress", "col.status")
+
 
 @dataclass
 class Pack:
@@ -120,15 +123,13 @@ def _e(text: object) -> str:
 
 def _table(pack: Pack, rows: list[StatusRow]) -> str:
     lang = pack.lang
-    head = [t(k, lang) for k in ("col.code", "col.indicator", "col.target", "col.actual", "col.progress",
-                                 "col.status", "col.note")]
+    *plain, status = TABLE_COLUMNS
     frame = views.overview_table(pack.plan, rows, lang)
-    out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    out = ["<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in (*TABLE_COLUMNS, "col.note")) + "</tr>"]
     for r, rec in zip(rows, frame.to_dict("records"), strict=True):
         colour = STATUS_COLOUR[r.status]
-        out.append("<tr>" + "".join(f"<td>{_e(rec[t(k, lang)])}</td>" for k in
-                                    ("col.code", "col.indicator", "col.target", "col.actual", "col.progress"))
-                   + f'<td class="status" style="border-left-color:{colour}">{_e(rec[t("col.status", lang)])}</td>'
+        out.append("<tr>" + "".join(f"<td>{_e(rec[t(k, lang)])}</td>" for k in plain)
+                   + f'<td class="status" style="border-left-color:{colour}">{_e(rec[t(status, lang)])}</td>'
                    + f"<td>{_e(r.note or '')}</td></tr>")
     out.append("</table>")
     return "".join(out)

@@ -31,8 +31,8 @@ PACE_COLOUR = "#0072B2"
 AS_OF_LINE = {"color": "#555", "width": 1, "dash": "dot"}
 
 
-def _figure(data: list[dict], layout: dict, validate: bool = False) -> go.Figure:
-    return go.Figure(data=data, layout=layout, _validate=validate)
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _layout(title: str, y_title: str, height: int = 320, **extra) -> dict:

@@ -84,7 +84,6 @@ def prepare(store: Store, data: bytes, filename: str, fast: bool = True) -> Prep
         if quick is not None:
             rows, blanks, ignored = quick
             return Prepared(filename, sha, rows, [], blanks, "long", ignored)
-    known = store.known_indicators()
     table, first_row, problem = read_table(data, filename)
     if problem:
         return Prepared(filename, sha, empty_rows(), [problem])
@@ -93,7 +92,7 @@ def prepare(store: Store, data: bytes, filename: str, fast: bool = True) -> Prep
     long, layout, ignored, problems = _to_long(table, first_row)
     if problems:
         return Prepared(filename, sha, empty_rows(), problems, layout=layout, ignored_columns=ignored)
-    rows, problems, blanks = check_long(known, long)
+    rows, problems, blanks = check_long(store.known_indicators(), long)
     return Prepared(filename, sha, rows, problems, blanks, layout, ignored)
 
 

@@ -69,10 +69,8 @@ def apply_grid(plan: Plan, grid: pd.DataFrame) -> tuple[Plan | None, list[GridIs
     raw = plan.model_dump(mode="json", exclude_none=True)
     quarters = quarter_columns(plan)
     by_code = {r["code"]: r for r in grid.to_dict("records")}
-    where: dict[tuple[int, int], str] = {}
-    for i, area in enumerate(raw["areas"]):
-        for j, item in enumerate(area["items"]):
-            where[(i, j)] = item["code"]
+    for area in raw["areas"]:
+        for item in area["items"]:
             row = by_code.get(item["code"])
             if row is None:
                 continue
@@ -96,7 +94,13 @@ def apply_grid(plan: Plan, grid: pd.DataFrame) -> tuple[Plan | None, list[GridIs
             if row.get("every"):
                 item["every"] = row["every"]
     new, issues = validate_plan(raw)
+    where = _codes_at(raw)
     return new, [_to_cell(issue, where, quarters) for issue in issues]
+
+
+def _codes_at(raw: dict) -> dict[tuple[int, int], str]:
+    """(area index, item index) → item code, to name the item a validation path points at."""
+    return {(i, j): item["code"] for i, area in enumerate(raw["areas"]) for j, item in enumerate(area["items"])}
 
 
 def _to_cell(issue: PlanIssue, where: dict, quarters: list[str]) -> GridIssue:
@@ -208,7 +212,7 @@ def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | N
                     origin[f"{at}.targets[{len(item['targets']) - 1}]"] = row
             origin.setdefault(at, given[0][0])
     new, issues = validate_plan(raw)
-    codes_at = {(i, j): item["code"] for i, area in enumerate(raw["areas"]) for j, item in enumerate(area["items"])}
+    codes_at = _codes_at(raw)
     for issue in issues:
         path = issue.path
         row = next((origin[p] for p in sorted(origin, key=len, reverse=True) if path.startswith(p)), None)

@@ -9,12 +9,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from kpi import fmt, views
-from kpi.briefing import Pack
+from kpi import fmt, summary, views
+from kpi.briefing import TABLE_COLUMNS, Pack
 from kpi.i18n import t
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"  # the conventions of an official report
-COLUMNS = ("col.code", "col.indicator", "col.target", "col.actual", "col.progress", "col.status")
 
 
 def _font(run, east_asian: str, size: float | None = None, bold: bool = False) -> None:
@@ -50,21 +49,19 @@ def report_docx(pack: Pack) -> bytes:
         _font(doc.add_paragraph().add_run(t("app.sample_banner", lang)), BODY_FONT, 12, bold=True)
     doc.add_heading(t("brief.summary", lang), level=1)
     doc.add_paragraph(overall)
-    numbers = "一二三四五六七八九十"
     for i, (area, summ) in enumerate(zip(plan.areas, areas, strict=True)):
-        head = f"{numbers[i] if i < len(numbers) else i + 1}、{summ.name}" if lang == "zh" else f"{i + 1}. {summ.name}"
-        doc.add_heading(head, level=2)
+        doc.add_heading(summary.heading(i, summ.name, lang), level=2)
         doc.add_paragraph(summ.sentence)
         rows = [r for r in pack.rows if r.area == area.code]
         frame = views.overview_table(plan, rows, lang)
-        table = doc.add_table(rows=1, cols=len(COLUMNS))
+        table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))
         table.style = "Table Grid"
-        for cell, key in zip(table.rows[0].cells, COLUMNS, strict=True):
+        for cell, key in zip(table.rows[0].cells, TABLE_COLUMNS, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(t(key, lang)), HEADING_FONT, 10.5, bold=True)
         for rec in frame.to_dict("records"):
             cells = table.add_row().cells
-            for cell, key in zip(cells, COLUMNS, strict=True):
+            for cell, key in zip(cells, TABLE_COLUMNS, strict=True):
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(str(rec[t(key, lang)])), BODY_FONT, 10.5)
     doc.add_paragraph()

@@ -30,6 +30,11 @@ from kpi.targets import target_entries
 
 WRITE_KINDS = ("import", "sample")  # batches of observations
 REVERTIBLE = ("import", "sample", "note", "override")  # batches a revert takes out of force
+# The indicators (i) of the newest revision (r) of every plan.
+_NEWEST_INDICATORS = """
+    FROM indicators i
+    JOIN (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id) USING (plan_id, revision)
+    JOIN plan_revisions r USING (plan_id, revision)"""
 
 
 class StoreError(RuntimeError):
@@ -211,21 +216,13 @@ class Store:
 
     def known_indicators(self) -> pd.DataFrame:
         """Every indicator of the newest revision of every plan, with its plan span."""
-        return self.query("""
-            WITH cur AS (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)
-            SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en, r.span_start, r.span_end
-            FROM indicators i JOIN cur USING (plan_id, revision)
-            JOIN plan_revisions r USING (plan_id, revision)
-            ORDER BY i.plan_id, i.position""")
+        return self.query("SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en, "
+                          "r.span_start, r.span_end " + _NEWEST_INDICATORS + " ORDER BY i.plan_id, i.position")
 
     def indicator_spans(self) -> pa.Table:
         """Code, kind and plan span of every indicator of the newest revision of every plan (for the fast path)."""
         with self._cursor() as cur:
-            return cur.sql("""
-                WITH cur AS (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)
-                SELECT i.code, i.kind, r.span_start, r.span_end
-                FROM indicators i JOIN cur USING (plan_id, revision)
-                JOIN plan_revisions r USING (plan_id, revision)""").to_arrow_table()
+            return cur.sql("SELECT i.code, i.kind, r.span_start, r.span_end " + _NEWEST_INDICATORS).to_arrow_table()
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
@@ -363,7 +360,6 @@ class Store:
         with self._transaction() as cur:
             return self._new_batch(cur, action, who, target_batch=int(batch_id),
                                    row_count=int(info["row_count"]), source=info["source"])
-
 
     def _toggle_plan(self, batch_id: int, editor: Editor, action: str) -> int:
         """Revert a plan batch: the revision before it is in force again; re-apply: its own revision is."""

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from kpi import fmt
 from kpi.i18n import t
 from kpi.plan import Plan
-from kpi.status import StatusRow
+from kpi.status import BEHIND, StatusRow
 
 DONE = ("met", "done")
 ON_TRACK = ("on_track",)
-BEHIND = ("missed", "off_track", "overdue", "at_risk")
+NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -109,11 +109,16 @@ def summarize(plan: Plan, rows: list[StatusRow], elapsed: float, as_of: dt.date,
     return overall, areas
 
 
+def heading(index: int, name: str, lang: str) -> str:
+    """The heading of the index-th area (from 0) in a report: 一、招商引资 / 1. Investment promotion."""
+    if lang != "zh":
+        return f"{index + 1}. {name}"
+    return f"{NUMERALS[index] if index < len(NUMERALS) else index + 1}、{name}"
+
+
 def report_text(overall: str, areas: list[AreaSummary], lang: str) -> str:
     """The whole summary as plain text, ready to paste into a 通报."""
-    numbers = "一二三四五六七八九十"
     lines = [overall, ""]
     for i, area in enumerate(areas):
-        head = f"{numbers[i] if i < len(numbers) else i + 1}、{area.name}" if lang == "zh" else f"{i + 1}. {area.name}"
-        lines += [head, area.sentence, ""]
+        lines += [heading(i, area.name, lang), area.sentence, ""]
     return "\n".join(lines).strip() + "\n"

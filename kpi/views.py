@@ -122,7 +122,7 @@ def status_matrix(plan: Plan, observations_frame: pd.DataFrame, as_of: dt.date, 
     cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     colours: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     for r in rows:
-        cells[names[r.indicator]].append(status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else ""))
+        cells[names[r.indicator]].append(flagged_status(r, lang))
         colours[names[r.indicator]].append(STATUS_COLOUR[r.status])
     label = t("col.indicator", lang)
     frame = pd.DataFrame.from_dict(cells, orient="index", columns=columns).rename_axis(label)
@@ -200,6 +200,18 @@ def status_text(r: StatusRow, lang: str) -> str:
     return text
 
 
+def note_text(r: StatusRow) -> str:
+    """The explanation with the editor who wrote it in brackets; empty when there is none."""
+    if not r.note:
+        return ""
+    return r.note + (f"（{r.note_by}）" if r.note_by else "")
+
+
+def flagged_status(r: StatusRow, lang: str) -> str:
+    """The status in words, followed by the 待说明 flag when it lacks an explanation."""
+    return status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else "")
+
+
 def override_line(r: StatusRow, lang: str) -> str | None:
     """Who overrode the status and why, in words; None when nobody did."""
     if not r.computed_status:
@@ -243,12 +255,19 @@ def overview_table(plan: Plan, rows: list[StatusRow], lang: str) -> pd.DataFrame
             t("col.area", lang): areas[r.area],
             t("col.code", lang): r.indicator,
             t("col.indicator", lang): item.name.get(lang),
-            t("col.target", lang): _target_text(item, r, lang),
-            t("col.actual", lang): _actual_text(item, r, lang),
-            t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
-            t("col.status", lang): status_text(r, lang),
+            **_judgement(item, r, lang),
         })
     return pd.DataFrame(out)
+
+
+def _judgement(item: Indicator, r: StatusRow, lang: str) -> dict[str, str]:
+    """Target, actual, progress and status of one row, formatted for a table."""
+    return {
+        t("col.target", lang): _target_text(item, r, lang),
+        t("col.actual", lang): _actual_text(item, r, lang),
+        t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
+        t("col.status", lang): status_text(r, lang),
+    }
 
 
 def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFrame, as_of: dt.date,
@@ -270,7 +289,7 @@ def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFr
             t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
             t("col.expected", lang): fmt.number(r.expected, lang) if item.kind != "milestone" else "",
             t("col.status", lang): status_text(r, lang),
-            t("col.note", lang): (r.note or "") + (f"（{r.note_by}）" if r.note and r.note_by else ""),
+            t("col.note", lang): note_text(r),
         })
     return pd.DataFrame(out)
 
@@ -316,11 +335,12 @@ def year_over_year(store: Store, plan: Plan, code: str, label: str, as_of: dt.da
         if code not in {i.code for i in other.indicators()}:
             continue
         labels = [label] if other.id == plan.id else same_periods(plan, label, other)
+        if not labels:
+            continue
         when = as_of if other.id == plan.id else default_as_of(other)
+        values, (notes, overrides) = observations(store, other, as_of_batch), annotations(store, other, as_of_batch)
         for each in labels:
-            notes, overrides = annotations(store, other, as_of_batch)
-            found = evaluate(other, observations(store, other, as_of_batch), each, when, only=code, notes=notes,
-                             overrides=overrides)
+            found = evaluate(other, values, each, when, only=code, notes=notes, overrides=overrides)
             rows.append((other, found[0]))
     rows.sort(key=lambda pr: resolve_window(pr[0], pr[1].period).start)
     if len(rows) < 2:
@@ -329,9 +349,6 @@ def year_over_year(store: Store, plan: Plan, code: str, label: str, as_of: dt.da
     table = pd.DataFrame([{
         t("ctl.plan", lang): other.title.get(lang),
         t("col.period", lang): period_name(other, r.period, lang),
-        t("col.target", lang): _target_text(item, r, lang),
-        t("col.actual", lang): _actual_text(item, r, lang),
-        t("col.progress", lang): fmt.percent(r.progress, lang) if item.kind != "milestone" else "",
-        t("col.status", lang): status_text(r, lang),
+        **_judgement(item, r, lang),
     } for other, r in rows])
     return table, [r for _, r in rows]

@@ -29,8 +29,7 @@ def attention_line(frame: Frame, item: views.Attention) -> None:
 def explanation(frame: Frame, row: StatusRow) -> None:
     """The note and the override of a status, as plain text."""
     if row.note:
-        by = f"（{row.note_by}）" if row.note_by else ""
-        st.caption(plain(t("attention.note", frame.lang, note=row.note) + by))
+        st.caption(plain(t("attention.note", frame.lang, note=views.note_text(row))))
     line = views.override_line(row, frame.lang)
     if line:
         st.caption(plain(line))
@@ -86,18 +85,17 @@ def meeting_pack(frame: Frame, link: str) -> None:
     lang = frame.lang
     args = (frame.db, frame.version, frame.plan.id, frame.period, frame.as_of, lang, link)
     stem = f"{frame.plan.id}-{frame.period}-{frame.as_of.isoformat()}-v{frame.version}"
+    downloads = [  # (file, what builds it, media type); each is built from the cached pack when clicked
+        ("briefing", "html", briefing.briefing_html, "text/html"),
+        ("report", "docx", report_docx.report_docx,
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("data", "csv", briefing.view_csv, "text/csv"),
+        ("data", "xlsx", briefing.view_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ]
     st.subheader(t("brief.pack", lang))
-    cols = st.columns(4)
-    cols[0].download_button(t("brief.download_html", lang), lambda: briefing.briefing_html(state.pack(*args)),
-                            file_name=f"briefing-{stem}.html", mime="text/html", key="dl_html")
-    cols[1].download_button(t("brief.download_docx", lang), lambda: report_docx.report_docx(state.pack(*args)),
-                            file_name=f"report-{stem}.docx", key="dl_docx",
-                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    cols[2].download_button(t("brief.download_csv", lang), lambda: briefing.view_csv(state.pack(*args)),
-                            file_name=f"data-{stem}.csv", mime="text/csv", key="dl_csv")
-    cols[3].download_button(t("brief.download_xlsx", lang), lambda: briefing.view_xlsx(state.pack(*args)),
-                            file_name=f"data-{stem}.xlsx", key="dl_xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    for col, (name, ext, build, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
+        col.download_button(t(f"brief.download_{ext}", lang), lambda build=build: build(state.pack(*args)),
+                            file_name=f"{name}-{stem}.{ext}", mime=mime, key=f"dl_{ext}")
     st.caption(t("brief.report_text", lang))
     st.code(state.report_text(*args), language=None, wrap_lines=True)
 
