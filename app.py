@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.i18n import t
-from ui import auth as editor_auth
 from ui import frame as shared
+from ui import signin
 
 st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_title', 'en')}",
                    page_icon=":material/monitoring:", layout="wide")
@@ -20,7 +20,7 @@ st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_titl
 menu = st.sidebar.container()
 frame = shared.build()
 lang = frame.lang
-editor = None if frame.present else editor_auth.sidebar(lang)
+editor = None if frame.present else signin.sidebar(lang)
 pages = [
     st.Page("app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
     st.Page("app_pages/area.py", title=t("nav.area", lang), icon=":material/category:", url_path="area"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import views
 from kpi.i18n import t
+from kpi.report import tables
 from ui import frame as shared
 from ui import render, state
 
@@ -29,8 +29,8 @@ milestones = [i for i in area.items if i.kind == "milestone"]
 def indicator_block(item) -> None:
     r = rows[item.code]
     with st.container(border=True):
-        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {views.flagged_status(r, lang)}")
-        st.caption(views.summary_line(item, r, lang))
+        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {tables.flagged_status(r, lang)}")
+        st.caption(tables.summary_line(item, r, lang))
         render.explanation(frame, r)
         if r.actual is None:
             st.info(t("area.no_data", lang))

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import changes
 from kpi.i18n import t
-from ui import auth as editor_auth
+from kpi.report import changes
 from ui import frame as shared
-from ui import state
+from ui import signin, state
 
 frame = shared.current()
 lang = frame.lang
 shared.header(frame, t("history.title", lang))
-who = editor_auth.editor()
+who = signin.editor()
 table = state.history_table(frame.db, frame.latest, lang)
 st.dataframe(table, hide_index=True, width="stretch")
 
@@ -32,7 +31,7 @@ st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=
 
 
 def _toggle(batch_id: int, reverted: bool) -> None:
-    writer = editor_auth.editor()  # checked on the server at the moment of writing
+    writer = signin.editor()  # checked on the server at the moment of writing
     store = state.get_store()
     new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
     st.session_state["_history_done"] = (batch_id, new, reverted)

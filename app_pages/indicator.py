@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import fmt, views
+from kpi import fmt
 from kpi.i18n import t
-from ui import auth as editor_auth
+from kpi.report import tables
 from ui import frame as shared
-from ui import render, state
+from ui import render, signin, state
 
 frame = shared.current()
 lang, plan = frame.lang, frame.plan
@@ -19,8 +19,8 @@ area = plan.area(item.area)
 shared.header(frame, item.name.get(lang))
 row = next(r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
            if r.indicator == code)
-st.markdown(f"### {views.flagged_status(row, lang)}")
-st.write(views.summary_line(item, row, lang))
+st.markdown(f"### {tables.flagged_status(row, lang)}")
+st.write(tables.summary_line(item, row, lang))
 render.explanation(frame, row)
 st.caption(f"{area.name.get(lang)} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
 if item.baseline:
@@ -55,7 +55,7 @@ if prov.empty:
     st.info(t("ind.provenance_none", lang))
 else:
     st.dataframe(prov, hide_index=True, width="stretch")
-who = None if frame.present or frame.pinned else editor_auth.editor()
+who = None if frame.present or frame.pinned else signin.editor()
 if who is not None:
     render.annotate_forms(frame, code)
 st.page_link("app_pages/area.py", label=t("ind.back", lang, area=area.name.get(lang)), icon=":material/arrow_back:",

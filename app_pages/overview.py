@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import fmt, views
+from kpi import fmt
 from kpi.i18n import t
+from kpi.report import tables
 from ui import frame as shared
 from ui import render, state
 
@@ -15,7 +16,7 @@ shared.header(frame, plan.title.get(lang))
 rows = state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
 
 
-items = views.needs_attention(plan, rows, lang)
+items = tables.needs_attention(plan, rows, lang)
 
 
 def attention() -> None:
@@ -40,7 +41,7 @@ if frame.present:
     attention()
 
 st.subheader(t("overview.areas", lang))
-cards = views.area_cards(plan, rows, lang)
+cards = tables.area_cards(plan, rows, lang)
 for start in range(0, len(cards), 3):
     for col, card in zip(st.columns(3), cards[start:start + 3], strict=False):
         with col.container(border=True):
@@ -52,7 +53,7 @@ for start in range(0, len(cards), 3):
                 right.metric(t("card.progress", lang), fmt.percent(card.progress, lang))
             else:
                 st.write(t("card.none_judged", lang))
-            st.write(views.status_counts_text(card, lang))
+            st.write(tables.status_counts_text(card, lang))
             if card.needs_note:
                 st.write(t("card.needs_note", lang, count=card.needs_note))
             st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
@@ -63,7 +64,7 @@ st.plotly_chart(state.area_chart(frame.db, frame.version, plan.id, frame.period,
 
 st.subheader(t("overview.matrix", lang))
 st.caption(t("overview.matrix_help", lang))
-st.dataframe(views.style_matrix(*state.matrix(frame.db, frame.version, plan.id, frame.as_of, lang)), width="stretch",
+st.dataframe(tables.style_matrix(*state.matrix(frame.db, frame.version, plan.id, frame.as_of, lang)), width="stretch",
              height=38 * (len(plan.indicators()) + 1))
 
 if not frame.present:

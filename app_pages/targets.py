@@ -5,16 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kpi import plan_edit
 from kpi.i18n import t
-from ui import auth as editor_auth
+from kpi.plan import edit as plan_edit
 from ui import frame as shared
-from ui import state
+from ui import signin, state
 
 frame = shared.current()
 lang = frame.lang
 shared.header(frame, t("targets.title", lang))
-who = editor_auth.editor()
+who = signin.editor()
 if who is None or frame.pinned:
     st.info(t("auth.viewer_only", lang) if who is None else t("targets.pinned", lang))
     shared.footer(frame, "targets")
@@ -27,7 +26,7 @@ st.caption(t("targets.help", lang, plan=plan.title.get(lang), revision=revision)
 
 
 def _save(new_plan, source: str) -> None:
-    writer = editor_auth.editor()  # checked on the server at the moment of writing
+    writer = signin.editor()  # checked on the server at the moment of writing
     new_revision, changed = state.get_store().save_plan(new_plan, writer, source=source)
     st.session_state["_targets_done"] = (new_revision, changed)
 
@@ -89,7 +88,7 @@ if len(revisions) > 1:
     st.dataframe(plan_edit.plan_diff(plan, store.plan_at_revision(plan.id, pick), lang), hide_index=True,
                  width="stretch")
     if st.button(t("targets.restore", lang, revision=pick), key="restore"):
-        writer = editor_auth.editor()
+        writer = signin.editor()
         new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
         st.session_state["_targets_done"] = (new_revision, True)
         st.rerun()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import changes, ingest
+from kpi import ingest
 from kpi.i18n import t
-from ui import auth as editor_auth
+from kpi.report import changes
 from ui import frame as shared
-from ui import state
+from ui import signin, state
 
 frame = shared.current()
 lang, plan = frame.lang, frame.plan
 shared.header(frame, t("upload.title", lang))
-who = editor_auth.editor()
+who = signin.editor()
 if who is None:
     st.info(t("auth.viewer_only", lang))
     shared.footer(frame, "upload")
@@ -63,7 +63,7 @@ st.dataframe(changes.display(preview, lang), hide_index=True, width="stretch")
 if counts["new"] + counts["changed"] == 0:
     st.info(t("upload.nothing_new", lang))
 elif st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]), type="primary", key="confirm"):
-    writer = editor_auth.editor()  # checked again on the server at the moment of writing
+    writer = signin.editor()  # checked again on the server at the moment of writing
     batch = ingest.commit(state.get_store(), prepared, writer)
     st.session_state["_upload_done"] = (batch, prepared.count)
     st.session_state["_upload_counter"] = counter + 1

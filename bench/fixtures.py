@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import generate, layout
-from kpi.service import load_plans
+from kpi.setup import load_plans
 from kpi.store import Editor, Store
 
 EDITOR = Editor("bench", via="bench")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.fixtures import Built
-from kpi import views
+from kpi.report import tables
 from kpi.settings import get_settings
 from kpi.status import evaluate
 from kpi.store import Store
@@ -103,8 +103,8 @@ def measure_engine(built: Built, repeat: int) -> EngineResult:
         currents, statuses = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            obs = views.observations(store, plan)
-            notes, overrides = views.annotations(store, plan)
+            obs = tables.observations(store, plan)
+            notes, overrides = tables.annotations(store, plan)
             middle = time.perf_counter()
             evaluate(plan, obs, None, as_of, notes=notes, overrides=overrides)
             currents.append(middle - start)

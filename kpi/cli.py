@@ -14,13 +14,14 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import auth, ingest, plan_edit
-from kpi.export import observations_export, to_csv_bytes, to_xlsx_bytes
+from kpi import auth, ingest
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
-from kpi.plan import PlanError, load_plan
-from kpi.service import load_plans, load_sample, pick_plan
+from kpi.plan import edit as plan_edit
+from kpi.plan.models import PlanError, load_plan
+from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
+from kpi.setup import load_plans, load_sample, pick_plan
 from kpi.status import evaluate
 from kpi.store import Editor, Store, StoreError, StoreLocked
 

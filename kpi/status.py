@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from kpi.periods import Period, covering, parse_period, periods_in_span, rollup
-from kpi.plan import Indicator, Plan, Range
+from kpi.plan.models import Indicator, Plan, Range
+from kpi.plan.windows import PlanSpan, resolve_window, target_entries
 from kpi.settings import get_settings
-from kpi.targets import PlanSpan, resolve_window, target_entries
 
 STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "done", "overdue", "pending", "no_target", "no_data")
 BEHIND = ("missed", "off_track", "at_risk", "overdue")

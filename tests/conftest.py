@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kpi import ingest  # noqa: E402
-from kpi.plan import load_plan  # noqa: E402
-from kpi.service import load_plans  # noqa: E402
+from kpi.plan.models import load_plan  # noqa: E402
+from kpi.setup import load_plans  # noqa: E402
 from kpi.status import Bands, evaluate  # noqa: E402
 from kpi.store import Editor, Store  # noqa: E402
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kpi import views
+from kpi.report import tables
 from tests.conftest import EDITOR, import_csv
 
 END = dt.date(2023, 12, 31)
@@ -14,7 +14,7 @@ END = dt.date(2023, 12, 31)
 
 def _row(store, code: str, period: str | None = None, as_of: dt.date = END, batch: int | None = None):
     plan = store.plan("2023-H2", batch)
-    return next(r for r in views.plan_status(store, plan, period, as_of, batch) if r.indicator == code)
+    return next(r for r in tables.plan_status(store, plan, period, as_of, batch) if r.indicator == code)
 
 
 @pytest.fixture
@@ -81,8 +81,8 @@ def test_matrix_cells_carry_overrides_and_notes(behind):
 
     behind.write_override("INNO-IP-VISITS", "2023-Q4", "met", "认定", EDITOR)
     plan = behind.plan("2023-H2")
-    notes, overrides = views.annotations(behind, plan)
-    rows = evaluate_matrix(plan, views.observations(behind, plan), "quarter", END, notes=notes, overrides=overrides)
+    notes, overrides = tables.annotations(behind, plan)
+    rows = evaluate_matrix(plan, tables.observations(behind, plan), "quarter", END, notes=notes, overrides=overrides)
     cells = {(r.indicator, r.period): r for r in rows}
     assert cells[("INNO-IP-VISITS", "2023-Q4")].status == "met"
     assert cells[("INNO-IP-VISITS", "2023-Q4")].computed_status == "missed"

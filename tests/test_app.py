@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi import fmt, views
+from kpi import fmt
 from kpi.i18n import status_label, t
-from kpi.service import load_plans, load_sample
+from kpi.report import tables
 from kpi.settings import get_settings
+from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT, status_of
 
@@ -93,16 +94,16 @@ def test_overview_cards_and_attention_match_the_engine(sample_db):
     store = Store.open(sample_db)
     try:
         plan = store.plan("2023-H2")
-        rows = views.plan_status(store, plan, None, dt.date.fromisoformat(AS_OF))
+        rows = tables.plan_status(store, plan, None, dt.date.fromisoformat(AS_OF))
     finally:
         store.close()
-    cards = views.area_cards(plan, rows, "en")
+    cards = tables.area_cards(plan, rows, "en")
     metrics = [(m.label, m.value) for m in at.metric]
     for card in cards:
         if card.judged:
             assert (t("card.good", "en"), f"{card.good}/{card.judged}") in metrics
     links = [link.label for link in at.get("page_link")]
-    for item in views.needs_attention(plan, rows, "en"):
+    for item in tables.needs_attention(plan, rows, "en"):
         assert item.text in links
     visits = _engine(sample_db, "INV-VISITS")
     assert visits.status == "at_risk"
@@ -120,7 +121,7 @@ def test_area_page_shows_the_engine_status_of_each_kind(sample_db, code, lang):
     store.close()
     text = _texts(at)
     assert status_label(row.status, lang) in text
-    assert views.summary_line(item, row, lang) in text
+    assert tables.summary_line(item, row, lang) in text
 
 
 @pytest.mark.parametrize("code", sorted(KINDS))

@@ -12,7 +12,7 @@ import importlib.util
 import pytest
 
 from kpi import ingest
-from kpi.export import observations_export, to_csv_bytes
+from kpi.report.export import observations_export, to_csv_bytes
 from tests.conftest import EDITOR, ROOT, run_cli
 
 DATA = ROOT / "tests" / "data"

@@ -11,9 +11,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from kpi import briefing, fmt, report_docx, summary
+from kpi import fmt
 from kpi.i18n import status_label
-from kpi.service import load_sample
+from kpi.report import briefing, summary, word
+from kpi.setup import load_sample
 from kpi.store import Editor
 from tests.conftest import import_csv, status_of
 
@@ -61,7 +62,7 @@ def test_uploaded_text_in_the_briefing_is_escaped(store, pack_of):
 
 def test_word_report_reads_back_with_the_numbers_and_chinese_fonts(store, pack_of):
     pack = pack_of("zh")
-    doc = Document(io.BytesIO(report_docx.report_docx(pack)))
+    doc = Document(io.BytesIO(word.report_docx(pack)))
     text = "\n".join(p.text for p in doc.paragraphs)
     overall, areas = pack.summary()
     assert overall in text and all(a.sentence in text for a in areas)
@@ -109,7 +110,7 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(store, pack_of):
     assert note == "'=HYPERLINK(\"http://x\")"
     cell = next(row for row in sheet.iter_rows(min_row=2) if row[code].value == "INV-EVENTS")[header.index("Note")]
     assert cell.data_type == "s"  # text, not a formula
-    from kpi.export import observations_export, to_csv_bytes
+    from kpi.report.export import observations_export, to_csv_bytes
     assert b"'=HYPERLINK" in to_csv_bytes(observations_export(store))
 
 

@@ -8,9 +8,9 @@ import datetime as dt
 import plotly.graph_objects as go
 import pytest
 
-from kpi import charts, views
 from kpi.i18n import status_label
-from kpi.service import load_sample
+from kpi.report import charts, tables
+from kpi.setup import load_sample
 from kpi.status import evaluate_matrix
 from kpi.store import Editor
 from tests.conftest import import_csv
@@ -23,10 +23,10 @@ def figures(store):
     load_sample(store, Editor("sample", via="test"))
     import_csv(store, "indicator,period,value,note\nINV-EVENTS,2023-Q4,4,<b>bold</b> & note\n")
     plan = store.plan("2023-H2")
-    obs = views.observations(store, plan)
+    obs = tables.observations(store, plan)
 
     def make(lang: str) -> dict[str, go.Figure]:
-        rows = views.plan_status(store, plan, None, AS_OF)
+        rows = tables.plan_status(store, plan, None, AS_OF)
         by_code = {r.indicator: r for r in rows}
         quarters = evaluate_matrix(plan, obs, "quarter", AS_OF)
         q = [r for r in quarters if r.indicator == "INV-EVENTS"]
@@ -36,7 +36,7 @@ def figures(store):
             "bars-monitored": charts.period_bars(plan, plan.indicator("INV-MAJOR-PROJ"),
                                                  [r for r in quarters if r.indicator == "INV-MAJOR-PROJ"], lang),
             "cumulative": charts.cumulative(plan, plan.indicator("INV-VISITS"), obs, AS_OF, lang,
-                                            highlight=views.breakdown_window(plan, "2023-Q4")),
+                                            highlight=tables.breakdown_window(plan, "2023-Q4")),
             "level": charts.cumulative(plan, plan.indicator("HK-BASES"), obs, AS_OF, lang),
             "milestones": charts.milestone_timeline(plan, milestones, by_code, AS_OF, lang),
             "areas": charts.area_status_bars(plan, rows, lang),

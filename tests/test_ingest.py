@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from kpi import ingest
-from kpi.export import observations_export, to_csv_bytes
+from kpi.report.export import observations_export, to_csv_bytes
 from tests.conftest import EDITOR
 
 EXPECTED = {("INV-EVENTS", "2023-Q3"): 2.0, ("INV-VISITS", "2023-07"): 3.0, ("SCI-DAY", "2023-09"): 1.0}

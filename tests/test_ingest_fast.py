@@ -9,9 +9,9 @@ import pytest
 
 from bench.generate import generate
 from kpi import ingest
-from kpi.ingest_checks import OBS_COLUMNS
-from kpi.ingest_fast import try_prepare
-from kpi.service import load_plans
+from kpi.ingest.fast import try_prepare
+from kpi.setup import load_plans
+from kpi.store.schema import OBS_COLUMNS
 from tests.conftest import EDITOR, ROOT
 
 GOOD = sorted((ROOT / "tests" / "data" / "good").iterdir())
@@ -142,7 +142,7 @@ def test_a_code_in_two_plans_is_checked_against_every_span(store, period, inside
 
     Any span that holds the period will do, as in the full pipeline; a period outside both sends the file there.
     """
-    from kpi.plan import parse_plan_text
+    from kpi.plan.models import parse_plan_text
 
     store.save_plan(parse_plan_text(NESTED), EDITOR)
     text = CANONICAL + f"INV-FIRMS,{period},7,\n"

@@ -12,7 +12,7 @@ import pytest
 
 from bench.generate import generate
 from kpi.auth import hash_password
-from kpi.service import load_plans
+from kpi.setup import load_plans
 from kpi.store import Editor, Store
 from tests.test_browser import CHROMIUM, Server
 

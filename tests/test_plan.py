@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import PLAN_FILE, ROOT, run_cli
 
-from kpi.plan import Plan, PlanError, load_plan, parse_plan_text, validate_plan
+from kpi.plan.models import Plan, PlanError, load_plan, parse_plan_text, validate_plan
 
 SOURCE_TEXT = ROOT / "data" / "plans" / "source" / "2023-H2-luohu-sti.txt"
 

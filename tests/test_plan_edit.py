@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from kpi import plan_edit
-from kpi.plan import load_plan
+from kpi.plan import edit as plan_edit
+from kpi.plan.models import load_plan
 from tests.conftest import EDITOR, PLAN_FILE, run_cli
 
 RANGE_PLAN = """

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from conftest import EDITOR, import_csv, status_of
 
-from kpi.plan import load_plan
+from kpi.plan.models import load_plan
 from kpi.status import Bands, evaluate, evaluate_matrix
 
 D = dt.date

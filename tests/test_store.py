@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from conftest import EDITOR, PLAN_FILE, import_csv
 
-import kpi.store
+import kpi.store.schema
 from kpi import ingest
-from kpi.plan import Plan
-from kpi.service import load_plans
+from kpi.plan.models import Plan
+from kpi.setup import load_plans
 from kpi.store import Editor, Store, StoreError
 
 NO_EDITORS = [None, Editor(""), Editor("   ", via="web")]
@@ -51,8 +51,8 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.SCHEMA_VERSION == 2
-    assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.SCHEMA_VERSION)
+    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 2
+    assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.schema.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 
 
@@ -66,7 +66,7 @@ def test_reopening_migrates_nothing_and_keeps_data(tmp_path):
 
     again = Store.open(path, create=False)
     try:
-        assert again.schema_version() == kpi.store.SCHEMA_VERSION
+        assert again.schema_version() == kpi.store.schema.SCHEMA_VERSION
         assert again.scalar("SELECT count(*) FROM meta") == 1
         assert (again.data_version(), again.batches().to_dict("records"),
                 again.current().to_dict("records")) == before
@@ -82,7 +82,7 @@ def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "newer.duckdb"
     Store.open(path).close()
     con = duckdb.connect(str(path))
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(kpi.store.SCHEMA_VERSION + 1)])
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(kpi.store.schema.SCHEMA_VERSION + 1)])
     con.close()
     with pytest.raises(StoreError, match="newer than this program"):
         Store.open(path)
@@ -431,7 +431,7 @@ def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
     """Schema 1 (no notes, no overrides) as an earlier program left it: opening it now migrates, data intact."""
     import duckdb
 
-    from kpi.schema import MIGRATIONS
+    from kpi.store.schema import MIGRATIONS
 
     path = tmp_path / "v1.duckdb"
     con = duckdb.connect(str(path))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kpi import summary
-from kpi.plan import load_plan
+from kpi.plan.models import load_plan
+from kpi.report import summary
 from kpi.status import StatusRow
 from tests.conftest import PLAN_FILE
 

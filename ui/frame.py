@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from kpi import views
 from kpi.i18n import norm_lang, t
-from kpi.plan import Plan
+from kpi.plan.models import Plan
+from kpi.report import tables
 from ui import state
 
 PRESENT_CSS = """
@@ -88,12 +88,12 @@ def build() -> Frame:
     plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
         if len(plan_ids) > 1 else plan_ids[0]
     plan = state._plan(db, version, plan_id)
-    options = views.period_options(plan)
+    options = tables.period_options(plan)
     if st.session_state.get("period") not in (None, *options):
         st.session_state["period"] = options[0]  # a period of another plan: back to the whole plan
     period = side.selectbox(t("ctl.period", lang), options, key="period", bind="query-params")
-    side.caption(views.period_name(plan, period, lang))
-    default = views.default_as_of(plan)
+    side.caption(tables.period_name(plan, period, lang))
+    default = tables.default_as_of(plan)
     as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
     present = side.radio(t("ctl.present", lang), ["0", "1"], key="present", bind="query-params", horizontal=True,
@@ -123,7 +123,7 @@ def page_url(frame: Frame, path: str = "", pin: bool | None = None, **extra: str
 def header(frame: Frame, title: str) -> None:
     """Title, the period and the data cut-off (数据截至), and the sample-data banner."""
     st.title(title)
-    st.markdown("**" + t("head.view", frame.lang, period=views.period_name(frame.plan, frame.period, frame.lang),
+    st.markdown("**" + t("head.view", frame.lang, period=tables.period_name(frame.plan, frame.period, frame.lang),
                              as_of=frame.as_of.isoformat()) + "**")
     if frame.pinned:
         st.info(t("pin.banner", frame.lang, version=frame.version, latest=frame.latest), icon=":material/push_pin:")

@@ -6,9 +6,9 @@ import re
 
 import streamlit as st
 
-from kpi import views
 from kpi.i18n import status_label, t
-from kpi.plan import Indicator
+from kpi.plan.models import Indicator
+from kpi.report import tables
 from kpi.status import StatusRow
 from ui.frame import Frame
 
@@ -20,7 +20,7 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-def attention_line(frame: Frame, item: views.Attention) -> None:
+def attention_line(frame: Frame, item: tables.Attention) -> None:
     st.page_link("app_pages/indicator.py", label=item.text, query_params=frame.nav_params(indicator=item.code))
     if item.note:
         st.caption(plain(t("attention.note", frame.lang, note=item.note)))
@@ -29,8 +29,8 @@ def attention_line(frame: Frame, item: views.Attention) -> None:
 def explanation(frame: Frame, row: StatusRow) -> None:
     """The note and the override of a status, as plain text."""
     if row.note:
-        st.caption(plain(t("attention.note", frame.lang, note=views.note_text(row))))
-    line = views.override_line(row, frame.lang)
+        st.caption(plain(t("attention.note", frame.lang, note=tables.note_text(row))))
+    line = tables.override_line(row, frame.lang)
     if line:
         st.caption(plain(line))
 
@@ -40,8 +40,8 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 
 
 def milestone_line(frame: Frame, item: Indicator, row: StatusRow) -> None:
-    summary = views.summary_line(item, row, frame.lang)
-    text = f"{views.status_text(row, frame.lang)} · {item.name.get(frame.lang)} · {summary}"
+    summary = tables.summary_line(item, row, frame.lang)
+    text = f"{tables.status_text(row, frame.lang)} · {item.name.get(frame.lang)} · {summary}"
     if row.needs_note:
         text += t("needs_note.tag", frame.lang)
     st.page_link("app_pages/indicator.py", label=text, query_params=frame.nav_params(indicator=item.code))
@@ -51,17 +51,16 @@ def milestone_line(frame: Frame, item: Indicator, row: StatusRow) -> None:
 def annotate_forms(frame: Frame, code: str) -> None:
     """Editors: attach an explanation to a period, or override its status with a reason."""
     from kpi.status import STATUSES
-    from ui import auth as editor_auth
-    from ui import state
+    from ui import signin, state
 
     lang = frame.lang
-    periods = views.period_options(frame.plan)
+    periods = tables.period_options(frame.plan)
     with st.expander(t("annotate.title", lang), expanded=False):
         with st.form("note_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period), key="note_period")
             note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
             if st.form_submit_button(t("annotate.save_note", lang)):
-                batch = state.get_store().write_note(code, period, note, editor_auth.editor())
+                batch = state.get_store().write_note(code, period, note, signin.editor())
                 st.success(t("annotate.saved", lang, batch=batch))
         with st.form("override_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period),
@@ -73,13 +72,13 @@ def annotate_forms(frame: Frame, code: str) -> None:
                 if status and not reason.strip():
                     st.error(t("annotate.reason_needed", lang))
                 else:
-                    batch = state.get_store().write_override(code, period, status, reason, editor_auth.editor())
+                    batch = state.get_store().write_override(code, period, status, reason, signin.editor())
                     st.success(t("annotate.saved", lang, batch=batch))
 
 
 def meeting_pack(frame: Frame, link: str) -> None:
     """The summary text to copy, and the briefing, the Word report and the data, built when clicked."""
-    from kpi import briefing, report_docx
+    from kpi.report import briefing, word
     from ui import state
 
     lang = frame.lang
@@ -87,7 +86,7 @@ def meeting_pack(frame: Frame, link: str) -> None:
     stem = f"{frame.plan.id}-{frame.period}-{frame.as_of.isoformat()}-v{frame.version}"
     downloads = [  # (file, what builds it, media type); each is built from the cached pack when clicked
         ("briefing", "html", briefing.briefing_html, "text/html"),
-        ("report", "docx", report_docx.report_docx,
+        ("report", "docx", word.report_docx,
          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("data", "csv", briefing.view_csv, "text/csv"),
         ("data", "xlsx", briefing.view_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -101,6 +100,6 @@ def meeting_pack(frame: Frame, link: str) -> None:
 
 
 def qr(frame: Frame, link: str) -> None:
-    from kpi import briefing
+    from kpi.report import briefing
 
     st.image(briefing.qr_png(link), caption=t("brief.qr_caption", frame.lang, version=frame.version), width=180)

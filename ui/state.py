@@ -14,10 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import changes, charts, export, ingest, views, views_admin
+from kpi import ingest
 from kpi.i18n import norm_lang, t
-from kpi.service import ensure_ready, pick_plan
+from kpi.report import changes, charts, export, ledger, tables
 from kpi.settings import get_settings
+from kpi.setup import ensure_ready, pick_plan
 from kpi.status import StatusRow, evaluate, evaluate_matrix
 from kpi.store import REVERTIBLE, Store, StoreLocked
 
@@ -52,13 +53,13 @@ def _plan(db: str, version: int, plan_id: str | None):
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def observations(db: str, version: int, plan_id: str) -> pd.DataFrame:
-    return views.observations(_store(db), _plan(db, version, plan_id), version)
+    return tables.observations(_store(db), _plan(db, version, plan_id), version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def annotations(db: str, version: int, plan_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(explanations, overrides) in force at this data version."""
-    return views.annotations(_store(db), _plan(db, version, plan_id), version)
+    return tables.annotations(_store(db), _plan(db, version, plan_id), version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -72,7 +73,7 @@ def status_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date
 def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
     plan = _plan(db, version, plan_id)
     notes, overrides = annotations(db, version, plan_id)
-    return views.status_matrix(plan, observations(db, version, plan_id), as_of, lang, notes=notes,
+    return tables.status_matrix(plan, observations(db, version, plan_id), as_of, lang, notes=notes,
                                overrides=overrides)
 
 
@@ -80,7 +81,7 @@ def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
 def breakdown_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> dict[str, list[StatusRow]]:
     """Per indicator, its status in each part of the chosen period (quarters of the plan, months of a quarter)."""
     plan = _plan(db, version, plan_id)
-    parts = views.breakdown(plan, period)
+    parts = tables.breakdown(plan, period)
     out: dict[str, list[StatusRow]] = {}
     notes, overrides = annotations(db, version, plan_id)
     for r in evaluate_matrix(plan, observations(db, version, plan_id), "", as_of, periods=parts, notes=notes,
@@ -97,7 +98,7 @@ def figures(db: str, version: int, plan_id: str, code: str, period: str, as_of: 
     item = plan.indicator(code)
     bars = charts.period_bars(plan, item, breakdown_rows(db, version, plan_id, period, as_of)[code], lang)
     cumulative = charts.cumulative(plan, item, observations(db, version, plan_id), as_of, lang,
-                                   highlight=views.breakdown_window(plan, period))
+                                   highlight=tables.breakdown_window(plan, period))
     return bars, cumulative
 
 
@@ -116,13 +117,13 @@ def milestone_figure(db: str, version: int, plan_id: str, area: str, period: str
 def indicator_table(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> pd.DataFrame:
     plan = _plan(db, version, plan_id)
     notes, overrides = annotations(db, version, plan_id)
-    return views.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang,
+    return tables.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang,
                                    notes=notes, overrides=overrides)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def provenance(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
-    return views.provenance(_store(db), code, lang, version)
+    return tables.provenance(_store(db), code, lang, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -135,7 +136,7 @@ def has_sample(db: str, version: int) -> bool:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def template_periods(db: str, version: int, plan_id: str) -> list[str]:
     """Months and quarters of the plan, the latest that has begun first."""
-    return views_admin.template_periods(_plan(db, version, plan_id))
+    return ledger.template_periods(_plan(db, version, plan_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -161,11 +162,11 @@ def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, ch
 
 
 def problems_table(prepared: ingest.Prepared, lang: str) -> pd.DataFrame:
-    return views_admin.problems_table(prepared.problems, lang)
+    return ledger.problems_table(prepared.problems, lang)
 
 
 def problems_table_of(problems: list, lang: str) -> pd.DataFrame:
-    return views_admin.problems_table(problems, lang)
+    return ledger.problems_table(problems, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -175,7 +176,7 @@ def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
-    return views_admin.history_table(_store(db).batches(), lang)
+    return ledger.history_table(_store(db).batches(), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -186,7 +187,7 @@ def data_batches(db: str, version: int) -> list[dict]:
 
 def batch_label(db: str, version: int, batch_id: int, lang: str) -> str:
     info = next(b for b in data_batches(db, version) if b["batch_id"] == batch_id)
-    return views_admin.batch_label(info, lang)
+    return ledger.batch_label(info, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -199,7 +200,7 @@ def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, 
                    lang: str) -> tuple[pd.DataFrame, go.Figure | None]:
     """The same period in every plan that has the code: a table and a chart (None with a single plan)."""
     plan = _plan(db, version, plan_id)
-    table, rows = views.year_over_year(_store(db), plan, code, period, as_of, version, lang)
+    table, rows = tables.year_over_year(_store(db), plan, code, period, as_of, version, lang)
     if not rows or plan.indicator(code).kind == "milestone":
         return table, None
     figure = charts.period_bars(plan, plan.indicator(code), rows, lang, title=t("yoy.chart", lang))
@@ -209,7 +210,7 @@ def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, 
 @st.cache_data(show_spinner=False, max_entries=64)
 def pack(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str):
     """Everything the meeting pack needs, for one view at one data version."""
-    from kpi import briefing
+    from kpi.report import briefing
 
     return briefing.Pack(_plan(db, version, plan_id), period, as_of, version,
                          status_rows(db, version, plan_id, period, as_of), observations(db, version, plan_id), link,
@@ -218,7 +219,7 @@ def pack(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def report_text(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str) -> str:
-    from kpi import summary
+    from kpi.report import summary
 
     p = pack(db, version, plan_id, period, as_of, lang, link)
     return summary.report_text(*p.summary(), lang)

@@ -27,8 +27,8 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kpi.export import TEMPLATE_NOTES, TEMPLATE_SHEET, template_frame, to_csv_bytes, to_xlsx_bytes  # noqa: E402
-from kpi.plan import load_plan  # noqa: E402
+from kpi.report.export import TEMPLATE_NOTES, TEMPLATE_SHEET, template_frame, to_csv_bytes, to_xlsx_bytes  # noqa: E402
+from kpi.plan.models import load_plan  # noqa: E402
 
 PLAN_FILE = ROOT / "data" / "plans" / "2023-H2.yaml"
 FIXED = dt.datetime(2023, 7, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kpi import ingest
-from kpi.plan import Plan, load_plan
+from kpi.plan.models import Plan, load_plan
 from kpi.settings import get_settings
 from kpi.store import Editor, Store, StoreError
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kpi import fmt
 from kpi.i18n import t
-from kpi.plan import Plan
+from kpi.plan.models import Plan
 from kpi.status import BEHIND, StatusRow
 
 DONE = ("met", "done")

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
 
 from kpi.periods import PeriodError, parse_period
-from kpi.plan_rules import CODE_RE, PlanIssue, plan_rules
+from kpi.plan.rules import CODE_RE, PlanIssue, plan_rules
 
 Kind = Literal["count", "stock", "rate", "milestone"]
 Direction = Literal["at_least", "at_most", "range"]

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpi.i18n import t
+from kpi.ingest.layout import norm_header
+from kpi.ingest.read import read_table
 from kpi.periods import PeriodError, parse_period, periods_in_span
-from kpi.plan import Plan, PlanIssue, validate_plan
-from kpi.reading import Localized, Problem, norm_header, read_table
-from kpi.targets import plan_window
+from kpi.plan.models import Plan, PlanIssue, validate_plan
+from kpi.plan.windows import plan_window
+from kpi.problems import Localized, Problem
 
 GRID_FIXED = ["code", "name", "kind", "direction"]
 EVERY = ["", "month", "quarter", "half", "year"]

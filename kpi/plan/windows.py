@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kpi.periods import MONTHS_PER, Period, PeriodError, parse_period, periods_in_span, share_elapsed
-from kpi.plan import Indicator, Plan, Range
+from kpi.plan.models import Indicator, Plan, Range
 
 
 class PlanSpan:

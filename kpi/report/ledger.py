@@ -8,7 +8,7 @@ import pandas as pd
 
 from kpi.i18n import t
 from kpi.periods import periods_in_span
-from kpi.plan import Plan
+from kpi.plan.models import Plan
 
 
 def template_periods(plan: Plan, today: dt.date | None = None) -> list[str]:

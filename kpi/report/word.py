@@ -9,9 +9,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from kpi import fmt, summary, views
-from kpi.briefing import TABLE_COLUMNS, Pack
+from kpi import fmt
 from kpi.i18n import t
+from kpi.report import summary, tables
+from kpi.report.briefing import TABLE_COLUMNS, Pack
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"  # the conventions of an official report
 
@@ -53,7 +54,7 @@ def report_docx(pack: Pack) -> bytes:
         doc.add_heading(summary.heading(i, summ.name, lang), level=2)
         doc.add_paragraph(summ.sentence)
         rows = [r for r in pack.rows if r.area == area.code]
-        frame = views.overview_table(plan, rows, lang)
+        frame = tables.overview_table(plan, rows, lang)
         table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))
         table.style = "Table Grid"
         for cell, key in zip(table.rows[0].cells, TABLE_COLUMNS, strict=True):

@@ -14,23 +14,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from kpi.ingest_checks import check_long, empty_rows, is_cumulative, strip_marks
-from kpi.ingest_fast import try_prepare
+from kpi.ingest.checks import check_long, empty_rows, is_cumulative, strip_marks
+from kpi.ingest.fast import try_prepare
+from kpi.ingest.layout import ALIASES, norm_header
+from kpi.ingest.read import read_table
 from kpi.periods import PeriodError, parse_period
-from kpi.reading import Problem, norm_header, read_table
+from kpi.problems import Problem
 from kpi.settings import get_settings
 from kpi.store import Editor, Store
 
 FAST_PATH_MIN_BYTES = 256 * 1024  # below this (about 10,000 rows) the full pipeline is as quick (make bench)
-ALIASES: dict[str, tuple[str, ...]] = {
-    "indicator": ("indicator", "indicator code", "code", "指标编码", "指标代码", "编码", "代码"),
-    "indicator_name": ("指标", "指标名称", "indicator name", "name", "名称"),
-    "period": ("period", "期间", "季度", "月份", "月度", "期次", "quarter", "month"),
-    "value": ("value", "actual", "实际值", "完成值", "数值", "实际完成", "完成数", "完成情况"),
-    "note": ("note", "notes", "comment", "备注", "说明"),
-}
-
-
 @dataclass
 class Prepared:
     """A file read and checked, not yet written."""

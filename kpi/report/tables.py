@@ -10,11 +10,11 @@ import pandas as pd
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
 from kpi.periods import Period, parse_period, periods_in_span
-from kpi.plan import Indicator, Plan
+from kpi.plan.models import Indicator, Plan
+from kpi.plan.windows import plan_window, resolve_window
+from kpi.report.summary import average_completion
 from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
-from kpi.summary import average_completion
-from kpi.targets import plan_window, resolve_window
 
 GOOD = ("met", "on_track", "done")
 JUDGED_OUT = ("no_target",)

@@ -23,10 +23,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from kpi.ingest_checks import OBS_COLUMNS
-from kpi.plan import Plan
-from kpi.schema import MIGRATIONS, SCHEMA_VERSION
-from kpi.targets import target_entries
+from kpi.plan.models import Plan
+from kpi.plan.windows import target_entries
+from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 
 WRITE_KINDS = ("import", "sample")  # batches of observations
 REVERTIBLE = ("import", "sample", "note", "override")  # batches a revert takes out of force

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 SCHEMA_VERSION = 2
+# the columns of a batch of observations handed to the store, one row per value to write
+OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [

@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
 from kpi.periods import Window, covering, months_between, parse_period
-from kpi.plan import Indicator, Plan
+from kpi.plan.models import Indicator, Plan
+from kpi.report.tables import override_line, status_text
 from kpi.status import STATUSES, StatusRow, pace_curve, target_steps
-from kpi.views import override_line, status_text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Heiti SC, sans-serif"
 NEUTRAL = "#7F7F7F"

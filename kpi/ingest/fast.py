@@ -23,9 +23,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from kpi.ingest_checks import CUMULATIVE_MARKS, strip_marks
+from kpi.ingest.checks import CUMULATIVE_MARKS, strip_marks
+from kpi.ingest.layout import ALIASES, norm_header
+from kpi.ingest.read import DELIMITERS, XLSX_MAGIC
 from kpi.periods import PeriodError, parse_period
-from kpi.reading import DELIMITERS, XLSX_MAGIC, norm_header
 
 _BLANK_RECORD = re.compile(r"(^|\n)[ \t]*\r?(\n|$)")
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -75,8 +76,6 @@ def try_prepare(known: pa.Table | pd.DataFrame, data: bytes, filename: str) -> t
     """(rows to write as an Arrow table, blank cells, columns not used) for a clean canonical long CSV; else None.
 
     ``known``: code, kind, span_start and span_end of every indicator the store knows (``Store.indicator_spans``)."""
-    from kpi.ingest import ALIASES
-
     if data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
         return None
     try:

@@ -14,10 +14,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from kpi.ingest.layout import norm_header
 from kpi.periods import GRAINS, MONTHS_PER, PeriodError, parse_period
-from kpi.reading import Problem, norm_header
-
-OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
+from kpi.problems import Problem
+from kpi.store.schema import OBS_COLUMNS
 
 CUMULATIVE_MARKS = ("累计", "ytd", "year-to-date", "year to date", "cumulative")
 DONE_WORDS = {"完成", "已完成", "done", "yes", "y", "是", "1", "true", "√", "✓", "✔", "已办结"}

@@ -16,13 +16,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import segno
 
-from kpi import charts, fmt, summary, views
-from kpi.export import to_csv_bytes, to_xlsx_bytes
+from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
-from kpi.plan import Plan
+from kpi.plan.models import Plan
+from kpi.plan.windows import resolve_window
+from kpi.report import charts, summary, tables
+from kpi.report.export import to_csv_bytes, to_xlsx_bytes
 from kpi.status import StatusRow
 from kpi.store import Store
-from kpi.targets import resolve_window
 
 # The columns of a work area's table in the briefing and the Word report (the briefing adds the note).
 TABLE_COLUMNS = ("col.code", "col.indicator", "col.target", "col.actual", "col.progress", "col.status")
@@ -42,7 +43,7 @@ class Pack:
 
     @property
     def period_name(self) -> str:
-        return views.period_name(self.plan, self.period, self.lang)
+        return tables.period_name(self.plan, self.period, self.lang)
 
     def summary(self) -> tuple[str, list[summary.AreaSummary]]:
         elapsed = resolve_window(self.plan, self.period).elapsed_share(self.as_of)
@@ -50,8 +51,8 @@ class Pack:
 
 
 def build_pack(store: Store, plan: Plan, period: str, as_of: dt.date, version: int, link: str, lang: str) -> Pack:
-    rows = views.plan_status(store, plan, period, as_of, version)
-    return Pack(plan, period, as_of, version, rows, views.observations(store, plan, version), link, lang,
+    rows = tables.plan_status(store, plan, period, as_of, version)
+    return Pack(plan, period, as_of, version, rows, tables.observations(store, plan, version), link, lang,
                 store.has_sample(version))
 
 
@@ -73,7 +74,7 @@ def qr_png(link: str) -> bytes:
 def view_frame(pack: Pack) -> pd.DataFrame:
     """Actual against target for the view, with the data version and cut-off date on every row."""
     lang = pack.lang
-    table = views.overview_table(pack.plan, pack.rows, lang)
+    table = tables.overview_table(pack.plan, pack.rows, lang)
     by_code = {r.indicator: r for r in pack.rows}
     codes = table[t("col.code", lang)]
     table[t("col.expected", lang)] = [fmt.number(by_code[c].expected, lang) if by_code[c].kind != "milestone" else ""
@@ -124,7 +125,7 @@ def _e(text: object) -> str:
 def _table(pack: Pack, rows: list[StatusRow]) -> str:
     lang = pack.lang
     *plain, status = TABLE_COLUMNS
-    frame = views.overview_table(pack.plan, rows, lang)
+    frame = tables.overview_table(pack.plan, rows, lang)
     out = ["<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in (*TABLE_COLUMNS, "col.note")) + "</tr>"]
     for r, rec in zip(rows, frame.to_dict("records"), strict=True):
         colour = STATUS_COLOUR[r.status]
@@ -144,7 +145,7 @@ def briefing_html(pack: Pack) -> bytes:
     """One HTML file that opens anywhere, offline: plotly.js is inlined, nothing is fetched."""
     lang, plan = pack.lang, pack.plan
     overall, areas = pack.summary()
-    attention = views.needs_attention(plan, pack.rows, lang)
+    attention = tables.needs_attention(plan, pack.rows, lang)
     parts = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
              f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(plan.title.get(lang))}'
              f" · {_e(pack.period_name)}</title><style>{_CSS}</style></head><body>",
@@ -183,7 +184,7 @@ def briefing_html(pack: Pack) -> bytes:
                 continue
             parts.append(f"<h4>{_e(item.name.get(lang))} <small>{_e(item.code)}</small></h4>")
             parts.append(_figure(charts.cumulative(plan, item, pack.observations, pack.as_of, lang,
-                                                   highlight=views.breakdown_window(plan, pack.period)), first))
+                                                   highlight=tables.breakdown_window(plan, pack.period)), first))
             first = False
         milestones = [i for i in area.items if i.kind == "milestone"]
         if milestones:

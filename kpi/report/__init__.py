@@ -1,0 +1,12 @@
+"""The way out: what a view shows, in tables, words, charts and files.
+
+- ``query``: the status of a View (plan, period, as-of, data version, language) — the one place where
+  observations, explanations and overrides meet the status engine; year over year;
+- ``tables``: ready-made frames for the pages (cards, the status matrix, needs attention, an indicator's periods);
+- ``ledger``: the upload and history tables (templates, problems, batches);
+- ``summary``: the 通报-style text; ``charts``: plotly figures as data;
+- ``briefing``: the self-contained HTML meeting pack; ``word``: the Word report;
+- ``export``: CSV and XLSX, safe from formula injection; ``changes``: a preview and a batch's diff.
+
+May import everything in ``kpi`` but the CLI — never streamlit.
+"""
