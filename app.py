@@ -1,7 +1,7 @@
-"""The Streamlit entry: the shared frame (language, plan, period, as-of, meeting mode), sign-in, navigation.
+"""The Streamlit entry: the page context (the View and meeting mode), sign-in, navigation.
 
 Every request runs this file first, so every page, a deep link included, gets
-the same frame, URL state and sign-in. The menu is our own list of links that
+the same context, URL state and sign-in. The menu is our own list of links that
 carry the shared parameters explicitly: a page switch then keeps them even in
 a session whose widget bindings have not reached the browser yet.
 """
@@ -11,16 +11,15 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.i18n import t
-from ui import frame as shared
-from ui import signin
+from ui import context, signin
 
 st.set_page_config(page_title=f"{t('app.page_title', 'zh')} · {t('app.page_title', 'en')}",
                    page_icon=":material/monitoring:", layout="wide")
 
 menu = st.sidebar.container()
-frame = shared.build()
-lang = frame.lang
-editor = None if frame.present else signin.sidebar(lang)
+ctx = context.build()
+lang = ctx.lang
+editor = None if ctx.present else signin.sidebar(lang)
 pages = [
     st.Page("app_pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
     st.Page("app_pages/area.py", title=t("nav.area", lang), icon=":material/category:", url_path="area"),
@@ -35,6 +34,6 @@ with menu:
     for page in pages:
         if page.url_path in EDITOR_PAGES and editor is None:
             continue  # viewers see no upload control; the page itself also refuses them
-        st.page_link(page, query_params=frame.nav_params(), disabled=page.url_path == current.url_path)
+        st.page_link(page, query_params=ctx.link_params(), disabled=page.url_path == current.url_path)
     st.divider()
 current.run()

@@ -6,21 +6,20 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.report import tables
-from ui import frame as shared
-from ui import render, state
+from ui import context, render, state
 
-frame = shared.current()
-lang, plan = frame.lang, frame.plan
+ctx = context.current()
+lang, plan = ctx.lang, ctx.plan
 codes = [a.code for a in plan.areas]
 names = {a.code: a.name.get(lang) for a in plan.areas}
 code = st.radio(t("ctl.area", lang), codes, key="area", bind="query-params", horizontal=True,
                 captions=[names[c] for c in codes])
 area = plan.area(code)
-shared.header(frame, area.name.get(lang))
+context.header(ctx, area.name.get(lang))
 if area.heading:
     st.caption(area.heading.get(lang))
 
-rows = {r.indicator: r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)}
+rows = {r.indicator: r for r in state.status_rows(ctx.db, ctx.view)}
 judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]
 monitored = [i for i in area.items if i.monitored]
 milestones = [i for i in area.items if i.kind == "milestone"]
@@ -31,16 +30,16 @@ def indicator_block(item) -> None:
     with st.container(border=True):
         st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {tables.flagged_status(r, lang)}")
         st.caption(tables.summary_line(item, r, lang))
-        render.explanation(frame, r)
+        render.explanation(ctx, r)
         if r.actual is None:
             st.info(t("area.no_data", lang))
             return
-        bars, cumulative = state.figures(frame.db, frame.version, plan.id, item.code, frame.period, frame.as_of, lang)
+        bars, cumulative = state.figures(ctx.db, ctx.view, item.code)
         left, right = st.columns(2)
         left.plotly_chart(bars, key=f"bars-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
         right.plotly_chart(cumulative, key=f"cum-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
         st.page_link("app_pages/indicator.py", label=t("nav.indicator", lang), icon=":material/insights:",
-                     query_params=frame.nav_params(indicator=item.code))
+                     query_params=ctx.link_params(indicator=item.code))
 
 
 if judged:
@@ -49,12 +48,12 @@ if judged:
         indicator_block(item)
 if milestones:
     st.subheader(t("area.milestones", lang))
-    st.plotly_chart(state.milestone_figure(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang),
+    st.plotly_chart(state.milestone_figure(ctx.db, ctx.view, code),
                     key=f"milestones-{code}", config=render.PLOTLY_CONFIG, theme=None)
     for item in milestones:
-        render.milestone_line(frame, item, rows[item.code])
+        render.milestone_line(ctx, item, rows[item.code])
 if monitored:
     st.subheader(t("area.monitored", lang))
     for item in monitored:
         indicator_block(item)
-shared.footer(frame, "area", area=code)
+context.footer(ctx, "area", area=code)

@@ -6,28 +6,27 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.report import changes
-from ui import frame as shared
-from ui import signin, state
+from ui import context, signin, state
 
-frame = shared.current()
-lang = frame.lang
-shared.header(frame, t("history.title", lang))
+ctx = context.current()
+lang = ctx.lang
+context.header(ctx, t("history.title", lang))
 who = signin.editor()
-table = state.history_table(frame.db, frame.latest, lang)
+table = state.history_table(ctx.db, ctx.latest, lang)
 st.dataframe(table, hide_index=True, width="stretch")
 
-batches = state.data_batches(frame.db, frame.latest)
+batches = state.data_batches(ctx.db, ctx.latest)
 if not batches:
     st.info(t("history.none", lang))
-    shared.footer(frame, "history")
+    context.footer(ctx, "history")
     st.stop()
 batch = st.selectbox(t("history.pick", lang), [b["batch_id"] for b in batches], key="batch",
-                     format_func=lambda b: state.batch_label(frame.db, frame.latest, b, lang))
+                     format_func=lambda b: state.batch_label(ctx.db, ctx.latest, b, lang))
 info = next(b for b in batches if b["batch_id"] == batch)
-diff = state.batch_diff(frame.db, frame.latest, batch)
+diff = state.batch_diff(ctx.db, ctx.latest, batch)
 st.dataframe(changes.display(diff, lang), hide_index=True, width="stretch")
 st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=batch), icon=":material/push_pin:",
-             query_params={**frame.nav_params(), "data": str(batch)})
+             query_params={**ctx.link_params(), "data": str(batch)})
 
 
 def _toggle(batch_id: int, reverted: bool) -> None:
@@ -44,4 +43,4 @@ if who is not None:
 done = st.session_state.pop("_history_done", None)
 if done:
     st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))
-shared.footer(frame, "history")
+context.footer(ctx, "history")

@@ -7,38 +7,37 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
-from ui import frame as shared
-from ui import render, signin, state
+from ui import context, render, signin, state
 
-frame = shared.current()
-lang, plan = frame.lang, frame.plan
+ctx = context.current()
+lang, plan = ctx.lang, ctx.plan
 codes = [i.code for i in plan.indicators()]
 code = st.selectbox(t("ctl.indicator", lang), codes, key="indicator", bind="query-params")
 item = plan.indicator(code)
 area = plan.area(item.area)
-shared.header(frame, item.name.get(lang))
-row = next(r for r in state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
+context.header(ctx, item.name.get(lang))
+row = next(r for r in state.status_rows(ctx.db, ctx.view)
            if r.indicator == code)
 st.markdown(f"### {tables.flagged_status(row, lang)}")
 st.write(tables.summary_line(item, row, lang))
-render.explanation(frame, row)
+render.explanation(ctx, row)
 st.caption(f"{area.name.get(lang)} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
 if item.baseline:
     st.caption(t("ind.baseline", lang, value=fmt.number(item.baseline.value, lang),
                  date=fmt.date(item.baseline.date, lang)))
 
 if item.kind == "milestone":
-    fig = state.milestone_figure(frame.db, frame.version, plan.id, area.code, frame.period, frame.as_of, lang)
+    fig = state.milestone_figure(ctx.db, ctx.view, area.code)
     st.plotly_chart(fig, key="milestone", config=render.PLOTLY_CONFIG, theme=None)
 else:
-    bars, cumulative = state.figures(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang)
+    bars, cumulative = state.figures(ctx.db, ctx.view, code)
     st.plotly_chart(cumulative, key="cumulative", config=render.PLOTLY_CONFIG, theme=None)
     st.plotly_chart(bars, key="bars", config=render.PLOTLY_CONFIG, theme=None)
 
 st.subheader(t("ind.periods", lang))
-st.dataframe(state.indicator_table(frame.db, frame.version, plan.id, code, frame.as_of, lang), hide_index=True,
+st.dataframe(state.indicator_table(ctx.db, ctx.view, code), hide_index=True,
              width="stretch")
-yoy, yoy_figure = state.year_over_year(frame.db, frame.version, plan.id, code, frame.period, frame.as_of, lang)
+yoy, yoy_figure = state.year_over_year(ctx.db, ctx.view, code)
 if not yoy.empty:
     st.subheader(t("yoy.title", lang))
     st.caption(t("yoy.help", lang))
@@ -50,14 +49,14 @@ st.text(item.source)
 if item.note:
     st.caption(item.note.get(lang))
 st.subheader(t("ind.provenance", lang))
-prov = state.provenance(frame.db, frame.version, code, lang)
+prov = state.provenance(ctx.db, ctx.view, code)
 if prov.empty:
     st.info(t("ind.provenance_none", lang))
 else:
     st.dataframe(prov, hide_index=True, width="stretch")
-who = None if frame.present or frame.pinned else signin.editor()
+who = None if ctx.present or ctx.pinned else signin.editor()
 if who is not None:
-    render.annotate_forms(frame, code)
+    render.annotate_forms(ctx, code)
 st.page_link("app_pages/area.py", label=t("ind.back", lang, area=area.name.get(lang)), icon=":material/arrow_back:",
-             query_params=frame.nav_params(area=area.code))
-shared.footer(frame, "indicator", indicator=code)
+             query_params=ctx.link_params(area=area.code))
+context.footer(ctx, "indicator", indicator=code)

@@ -7,13 +7,12 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
-from ui import frame as shared
-from ui import render, state
+from ui import context, render, state
 
-frame = shared.current()
-lang, plan = frame.lang, frame.plan
-shared.header(frame, plan.title.get(lang))
-rows = state.status_rows(frame.db, frame.version, plan.id, frame.period, frame.as_of)
+ctx = context.current()
+lang, plan = ctx.lang, ctx.plan
+context.header(ctx, plan.title.get(lang))
+rows = state.status_rows(ctx.db, ctx.view)
 
 
 items = tables.needs_attention(plan, rows, lang)
@@ -25,19 +24,19 @@ def attention() -> None:
     if not items:
         st.info(t("overview.attention_none", lang))
     for item in items:
-        render.attention_line(frame, item)
+        render.attention_line(ctx, item)
 
 
-pinned_link = shared.page_url(frame, "", pin=True)
-if frame.present:
-    render.qr(frame, pinned_link)
+pinned_link = context.page_url(ctx, "", pin=True)
+if ctx.present:
+    render.qr(ctx, pinned_link)
     st.subheader(t("needs_note.title", lang))
     st.caption(t("needs_note.help", lang))
     unexplained = [item for item in items if item.needs_note]
     if not unexplained:
         st.info(t("needs_note.none", lang))
     for item in unexplained:
-        render.attention_line(frame, item)
+        render.attention_line(ctx, item)
     attention()
 
 st.subheader(t("overview.areas", lang))
@@ -57,17 +56,17 @@ for start in range(0, len(cards), 3):
             if card.needs_note:
                 st.write(t("card.needs_note", lang, count=card.needs_note))
             st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
-                         icon=":material/arrow_forward:", query_params=frame.nav_params(area=card.code))
+                         icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 
-st.plotly_chart(state.area_chart(frame.db, frame.version, plan.id, frame.period, frame.as_of, lang),
+st.plotly_chart(state.area_chart(ctx.db, ctx.view),
                 key="areas", config=render.PLOTLY_CONFIG, theme=None)
 
 st.subheader(t("overview.matrix", lang))
 st.caption(t("overview.matrix_help", lang))
-st.dataframe(tables.style_matrix(*state.matrix(frame.db, frame.version, plan.id, frame.as_of, lang)), width="stretch",
+st.dataframe(tables.style_matrix(*state.matrix(ctx.db, ctx.view)), width="stretch",
              height=38 * (len(plan.indicators()) + 1))
 
-if not frame.present:
+if not ctx.present:
     attention()
-render.meeting_pack(frame, pinned_link)
-shared.footer(frame)
+render.meeting_pack(ctx, pinned_link)
+context.footer(ctx)

@@ -7,20 +7,19 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.plan import edit as plan_edit
-from ui import frame as shared
-from ui import signin, state
+from ui import context, signin, state
 
-frame = shared.current()
-lang = frame.lang
-shared.header(frame, t("targets.title", lang))
+ctx = context.current()
+lang = ctx.lang
+context.header(ctx, t("targets.title", lang))
 who = signin.editor()
-if who is None or frame.pinned:
+if who is None or ctx.pinned:
     st.info(t("auth.viewer_only", lang) if who is None else t("targets.pinned", lang))
-    shared.footer(frame, "targets")
+    context.footer(ctx, "targets")
     st.stop()
 
 store = state.get_store()
-plan = store.plan(frame.plan.id)  # targets are edited on the newest revision
+plan = store.plan(ctx.plan.id)  # targets are edited on the newest revision
 revision = store.plan_revision(plan.id)
 st.caption(t("targets.help", lang, plan=plan.title.get(lang), revision=revision))
 
@@ -70,7 +69,7 @@ if upload is not None:
     new_plan, problems = plan_edit.apply_targets_file(plan, upload.getvalue(), upload.name)
     if problems:
         st.error(t("upload.rejected", lang, count=len(problems)))
-        st.dataframe(state.problems_table_of(problems, lang), hide_index=True, width="stretch")
+        st.dataframe(state.problems_table(problems, lang), hide_index=True, width="stretch")
     else:
         st.dataframe(plan_edit.plan_diff(plan, new_plan, lang), hide_index=True, width="stretch")
         if st.button(t("targets.confirm_file", lang), type="primary", key="save_file"):
@@ -92,4 +91,4 @@ if len(revisions) > 1:
         new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
         st.session_state["_targets_done"] = (new_revision, True)
         st.rerun()
-shared.footer(frame, "targets")
+context.footer(ctx, "targets")

@@ -7,27 +7,26 @@ import streamlit as st
 from kpi import ingest
 from kpi.i18n import t
 from kpi.report import changes
-from ui import frame as shared
-from ui import signin, state
+from ui import context, signin, state
 
-frame = shared.current()
-lang, plan = frame.lang, frame.plan
-shared.header(frame, t("upload.title", lang))
+ctx = context.current()
+lang, plan = ctx.lang, ctx.plan
+context.header(ctx, t("upload.title", lang))
 who = signin.editor()
 if who is None:
     st.info(t("auth.viewer_only", lang))
-    shared.footer(frame, "upload")
+    context.footer(ctx, "upload")
     st.stop()
 
 st.subheader(t("upload.template", lang))
-periods = state.template_periods(frame.db, frame.version, plan.id)
+periods = state.template_periods(ctx.db, ctx.version, plan.id)
 period = st.selectbox(t("upload.template_period", lang), periods, key="template_period")
 left, right = st.columns(2)
 left.download_button(t("upload.download_csv", lang),
-                     state.template_bytes(frame.db, frame.version, plan.id, period, "csv"),
+                     state.template_bytes(ctx.db, ctx.version, plan.id, period, "csv"),
                      file_name=f"template-{plan.id}-{period}.csv", mime="text/csv", key="template_csv")
 right.download_button(t("upload.download_xlsx", lang),
-                      state.template_bytes(frame.db, frame.version, plan.id, period, "xlsx"),
+                      state.template_bytes(ctx.db, ctx.version, plan.id, period, "xlsx"),
                       file_name=f"template-{plan.id}-{period}.xlsx", key="template_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption(t("upload.template_help", lang))
@@ -39,21 +38,21 @@ done = st.session_state.pop("_upload_done", None)
 if done:
     st.success(t("upload.committed", lang, batch=done[0], rows=done[1]))
 if upload is None:
-    shared.footer(frame, "upload")
+    context.footer(ctx, "upload")
     st.stop()
 
-prepared, preview = state.prepare_upload(frame.db, upload.getvalue(), upload.name)
+prepared, preview = state.prepare_upload(ctx.db, upload.getvalue(), upload.name)
 if not prepared.ok:
     st.error(t("upload.rejected", lang, count=len(prepared.problems)))
-    st.dataframe(state.problems_table(prepared, lang), hide_index=True, width="stretch")
-    shared.footer(frame, "upload")
+    st.dataframe(state.problems_table(prepared.problems, lang), hide_index=True, width="stretch")
+    context.footer(ctx, "upload")
     st.stop()
 
 counts = preview.counts()
 cols = st.columns(4)
 for col, kind in zip(cols, ("new", "changed", "unchanged", "blank"), strict=True):
     col.metric(t(f"change.kind_{kind}", lang), counts[kind])
-earlier = state.same_file_batches(frame.db, frame.latest, prepared.sha256)
+earlier = state.same_file_batches(ctx.db, ctx.latest, prepared.sha256)
 if earlier:
     st.warning(t("upload.same_file", lang, batches=", ".join(map(str, earlier))))
 if prepared.ignored_columns:
@@ -68,4 +67,4 @@ elif st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]
     st.session_state["_upload_done"] = (batch, prepared.count)
     st.session_state["_upload_counter"] = counter + 1
     st.rerun()
-shared.footer(frame, "upload")
+context.footer(ctx, "upload")

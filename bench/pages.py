@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.fixtures import Built
-from kpi.report import tables
+from kpi.report import query
 from kpi.settings import get_settings
-from kpi.status import evaluate
 from kpi.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,10 +102,10 @@ def measure_engine(built: Built, repeat: int) -> EngineResult:
         currents, statuses = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            obs = tables.observations(store, plan)
-            notes, overrides = tables.annotations(store, plan)
+            snap = query.snapshot(store, plan.id)
+            obs = snap.observations
             middle = time.perf_counter()
-            evaluate(plan, obs, None, as_of, notes=notes, overrides=overrides)
+            snap.status(None, as_of)
             currents.append(middle - start)
             statuses.append(time.perf_counter() - middle)
             assert len(obs) > 0

@@ -19,10 +19,10 @@ from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
 from kpi.plan import edit as plan_edit
 from kpi.plan.models import PlanError, load_plan
+from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
-from kpi.setup import load_plans, load_sample, pick_plan
-from kpi.status import evaluate
+from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store, StoreError, StoreLocked
 
 
@@ -97,10 +97,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Target, actual, progress, pace and status of every indicator for one period."""
     store = _open(args)
     try:
-        plan = pick_plan(store, args.plan, args.data)
+        version = store.data_version() if args.data is None else args.data
+        snap = query.snapshot(store, args.plan, version)
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-        obs = store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, args.data)
-        rows = evaluate(plan, obs, args.period, as_of)
+        view = query.View.of(snap.plan, args.period, as_of, version, args.lang)
+        rows, plan = snap.status(view.period, view.as_of), snap.plan
     except (PeriodError, ValueError, StoreError) as exc:
         raise UsageError(str(exc)) from exc
     if args.format == "json":

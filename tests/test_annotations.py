@@ -6,15 +6,15 @@ import datetime as dt
 
 import pytest
 
-from kpi.report import tables
+from kpi.report import query
 from tests.conftest import EDITOR, import_csv
 
 END = dt.date(2023, 12, 31)
 
 
 def _row(store, code: str, period: str | None = None, as_of: dt.date = END, batch: int | None = None):
-    plan = store.plan("2023-H2", batch)
-    return next(r for r in tables.plan_status(store, plan, period, as_of, batch) if r.indicator == code)
+    snap = query.snapshot(store, "2023-H2", batch)
+    return next(r for r in snap.status(period, as_of) if r.indicator == code)
 
 
 @pytest.fixture
@@ -77,12 +77,11 @@ def test_override_needs_a_reason_and_an_editor(behind):
 
 
 def test_matrix_cells_carry_overrides_and_notes(behind):
-    from kpi.status import evaluate_matrix
+    from kpi.periods import periods_in_span
 
     behind.write_override("INNO-IP-VISITS", "2023-Q4", "met", "认定", EDITOR)
-    plan = behind.plan("2023-H2")
-    notes, overrides = tables.annotations(behind, plan)
-    rows = evaluate_matrix(plan, tables.observations(behind, plan), "quarter", END, notes=notes, overrides=overrides)
+    snap = query.snapshot(behind, "2023-H2")
+    rows = snap.status_grid(periods_in_span(snap.plan.span.start, snap.plan.span.end, "quarter"), END)
     cells = {(r.indicator, r.period): r for r in rows}
     assert cells[("INNO-IP-VISITS", "2023-Q4")].status == "met"
     assert cells[("INNO-IP-VISITS", "2023-Q4")].computed_status == "missed"

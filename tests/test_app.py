@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpi import fmt
 from kpi.i18n import status_label, t
-from kpi.report import tables
+from kpi.report import query, tables
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store
@@ -93,8 +93,8 @@ def test_overview_cards_and_attention_match_the_engine(sample_db):
     at = _run("overview", lang="en", as_of=AS_OF)
     store = Store.open(sample_db)
     try:
-        plan = store.plan("2023-H2")
-        rows = tables.plan_status(store, plan, None, dt.date.fromisoformat(AS_OF))
+        snap = query.snapshot(store, "2023-H2")
+        plan, rows = snap.plan, snap.status(None, dt.date.fromisoformat(AS_OF))
     finally:
         store.close()
     cards = tables.area_cards(plan, rows, "en")

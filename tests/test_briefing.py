@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from kpi import fmt
 from kpi.i18n import status_label
-from kpi.report import briefing, summary, word
+from kpi.report import briefing, query, summary, word
 from kpi.setup import load_sample
 from kpi.store import Editor
 from tests.conftest import import_csv, status_of
@@ -27,8 +27,8 @@ def pack_of(store):
     load_sample(store, Editor("sample", via="test"))
 
     def make(lang: str = "zh", period: str = "2023-H2"):
-        plan = store.plan("2023-H2")
-        return briefing.build_pack(store, plan, period, AS_OF, store.data_version(), LINK, lang)
+        snap = query.snapshot(store, "2023-H2")
+        return briefing.build_pack(snap, query.View.of(snap.plan, period, AS_OF, snap.version, lang), LINK)
     return make
 
 

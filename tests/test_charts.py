@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from kpi.i18n import status_label
-from kpi.report import charts, tables
+from kpi.report import charts, query, tables
 from kpi.setup import load_sample
 from kpi.status import evaluate_matrix
 from kpi.store import Editor
@@ -23,10 +23,11 @@ def figures(store):
     load_sample(store, Editor("sample", via="test"))
     import_csv(store, "indicator,period,value,note\nINV-EVENTS,2023-Q4,4,<b>bold</b> & note\n")
     plan = store.plan("2023-H2")
-    obs = tables.observations(store, plan)
+    snap = query.snapshot(store, "2023-H2")
+    obs = snap.observations
 
     def make(lang: str) -> dict[str, go.Figure]:
-        rows = tables.plan_status(store, plan, None, AS_OF)
+        rows = snap.status(None, AS_OF)
         by_code = {r.indicator: r for r in rows}
         quarters = evaluate_matrix(plan, obs, "quarter", AS_OF)
         q = [r for r in quarters if r.indicator == "INV-EVENTS"]

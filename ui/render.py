@@ -10,7 +10,7 @@ from kpi.i18n import status_label, t
 from kpi.plan.models import Indicator
 from kpi.report import tables
 from kpi.status import StatusRow
-from ui.frame import Frame
+from ui.context import Context
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -20,17 +20,17 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-def attention_line(frame: Frame, item: tables.Attention) -> None:
-    st.page_link("app_pages/indicator.py", label=item.text, query_params=frame.nav_params(indicator=item.code))
+def attention_line(ctx: Context, item: tables.Attention) -> None:
+    st.page_link("app_pages/indicator.py", label=item.text, query_params=ctx.link_params(indicator=item.code))
     if item.note:
-        st.caption(plain(t("attention.note", frame.lang, note=item.note)))
+        st.caption(plain(t("attention.note", ctx.lang, note=item.note)))
 
 
-def explanation(frame: Frame, row: StatusRow) -> None:
+def explanation(ctx: Context, row: StatusRow) -> None:
     """The note and the override of a status, as plain text."""
     if row.note:
-        st.caption(plain(t("attention.note", frame.lang, note=tables.note_text(row))))
-    line = tables.override_line(row, frame.lang)
+        st.caption(plain(t("attention.note", ctx.lang, note=tables.note_text(row))))
+    line = tables.override_line(row, ctx.lang)
     if line:
         st.caption(plain(line))
 
@@ -39,31 +39,31 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
 
-def milestone_line(frame: Frame, item: Indicator, row: StatusRow) -> None:
-    summary = tables.summary_line(item, row, frame.lang)
-    text = f"{tables.status_text(row, frame.lang)} · {item.name.get(frame.lang)} · {summary}"
+def milestone_line(ctx: Context, item: Indicator, row: StatusRow) -> None:
+    summary = tables.summary_line(item, row, ctx.lang)
+    text = f"{tables.status_text(row, ctx.lang)} · {item.name.get(ctx.lang)} · {summary}"
     if row.needs_note:
-        text += t("needs_note.tag", frame.lang)
-    st.page_link("app_pages/indicator.py", label=text, query_params=frame.nav_params(indicator=item.code))
-    explanation(frame, row)
+        text += t("needs_note.tag", ctx.lang)
+    st.page_link("app_pages/indicator.py", label=text, query_params=ctx.link_params(indicator=item.code))
+    explanation(ctx, row)
 
 
-def annotate_forms(frame: Frame, code: str) -> None:
+def annotate_forms(ctx: Context, code: str) -> None:
     """Editors: attach an explanation to a period, or override its status with a reason."""
     from kpi.status import STATUSES
     from ui import signin, state
 
-    lang = frame.lang
-    periods = tables.period_options(frame.plan)
+    lang = ctx.lang
+    periods = tables.period_options(ctx.plan)
     with st.expander(t("annotate.title", lang), expanded=False):
         with st.form("note_form", clear_on_submit=True):
-            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period), key="note_period")
+            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period), key="note_period")
             note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
             if st.form_submit_button(t("annotate.save_note", lang)):
                 batch = state.get_store().write_note(code, period, note, signin.editor())
                 st.success(t("annotate.saved", lang, batch=batch))
         with st.form("override_form", clear_on_submit=True):
-            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(frame.period),
+            period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period),
                                   key="override_period")
             status = st.selectbox(t("annotate.status", lang), ["", *STATUSES], key="override_status",
                                   format_func=lambda s: t("annotate.clear", lang) if not s else status_label(s, lang))
@@ -76,14 +76,14 @@ def annotate_forms(frame: Frame, code: str) -> None:
                     st.success(t("annotate.saved", lang, batch=batch))
 
 
-def meeting_pack(frame: Frame, link: str) -> None:
+def meeting_pack(ctx: Context, link: str) -> None:
     """The summary text to copy, and the briefing, the Word report and the data, built when clicked."""
     from kpi.report import briefing, word
     from ui import state
 
-    lang = frame.lang
-    args = (frame.db, frame.version, frame.plan.id, frame.period, frame.as_of, lang, link)
-    stem = f"{frame.plan.id}-{frame.period}-{frame.as_of.isoformat()}-v{frame.version}"
+    lang = ctx.lang
+    args = (ctx.db, ctx.view, link)
+    stem = f"{ctx.plan.id}-{ctx.period}-{ctx.as_of.isoformat()}-v{ctx.version}"
     downloads = [  # (file, what builds it, media type); each is built from the cached pack when clicked
         ("briefing", "html", briefing.briefing_html, "text/html"),
         ("report", "docx", word.report_docx,
@@ -99,7 +99,7 @@ def meeting_pack(frame: Frame, link: str) -> None:
     st.code(state.report_text(*args), language=None, wrap_lines=True)
 
 
-def qr(frame: Frame, link: str) -> None:
+def qr(ctx: Context, link: str) -> None:
     from kpi.report import briefing
 
-    st.image(briefing.qr_png(link), caption=t("brief.qr_caption", frame.lang, version=frame.version), width=180)
+    st.image(briefing.qr_png(link), caption=t("brief.qr_caption", ctx.lang, version=ctx.version), width=180)

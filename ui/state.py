@@ -7,7 +7,6 @@ nothing is recomputed otherwise.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -16,10 +15,12 @@ import streamlit as st
 
 from kpi import ingest
 from kpi.i18n import norm_lang, t
-from kpi.report import changes, charts, export, ledger, tables
+from kpi.plan.models import Plan
+from kpi.report import briefing, changes, charts, export, ledger, query, summary, tables
+from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
-from kpi.status import StatusRow, evaluate, evaluate_matrix
+from kpi.status import StatusRow
 from kpi.store import REVERTIBLE, Store, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
@@ -46,89 +47,72 @@ def get_store() -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def _plan(db: str, version: int, plan_id: str | None):
+def plan_at(db: str, version: int, plan_id: str | None) -> Plan:
     """The plan revision in force at this data version (an immutable model, shared)."""
     return pick_plan(_store(db), plan_id, version)
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def observations(db: str, version: int, plan_id: str) -> pd.DataFrame:
-    return tables.observations(_store(db), _plan(db, version, plan_id), version)
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)  # shared and never changed: no pickling
+def snapshot(db: str, plan_id: str, version: int) -> query.Snapshot:
+    """What the store held for one plan at one data version: values, explanations, overrides."""
+    return query.snapshot(_store(db), plan_id, version)
+
+
+def _snap(db: str, view: View) -> query.Snapshot:
+    return snapshot(db, view.plan_id, view.version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def annotations(db: str, version: int, plan_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(explanations, overrides) in force at this data version."""
-    return tables.annotations(_store(db), _plan(db, version, plan_id), version)
+def status_rows(db: str, view: View) -> list[StatusRow]:
+    """The status of the view: the one function every page, the pack and the exports read it from."""
+    return _snap(db, view).status(view.period, view.as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def status_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> list[StatusRow]:
-    plan = _plan(db, version, plan_id)
-    notes, overrides = annotations(db, version, plan_id)
-    return evaluate(plan, observations(db, version, plan_id), period, as_of, notes=notes, overrides=overrides)
+def matrix(db: str, view: View) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return tables.status_matrix(_snap(db, view), view.as_of, view.lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def matrix(db: str, version: int, plan_id: str, as_of: dt.date, lang: str):
-    plan = _plan(db, version, plan_id)
-    notes, overrides = annotations(db, version, plan_id)
-    return tables.status_matrix(plan, observations(db, version, plan_id), as_of, lang, notes=notes,
-                               overrides=overrides)
-
-
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def breakdown_rows(db: str, version: int, plan_id: str, period: str, as_of: dt.date) -> dict[str, list[StatusRow]]:
+def breakdown_rows(db: str, view: View) -> dict[str, list[StatusRow]]:
     """Per indicator, its status in each part of the chosen period (quarters of the plan, months of a quarter)."""
-    plan = _plan(db, version, plan_id)
-    parts = tables.breakdown(plan, period)
+    snap = _snap(db, view)
     out: dict[str, list[StatusRow]] = {}
-    notes, overrides = annotations(db, version, plan_id)
-    for r in evaluate_matrix(plan, observations(db, version, plan_id), "", as_of, periods=parts, notes=notes,
-                             overrides=overrides):
+    for r in snap.status_grid(tables.breakdown(snap.plan, view.period), view.as_of):
         out.setdefault(r.indicator, []).append(r)
     return out
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)  # figures are shared, never changed: no pickling
-def figures(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
-            lang: str) -> tuple[go.Figure, go.Figure]:
+def figures(db: str, view: View, code: str) -> tuple[go.Figure, go.Figure]:
     """(bars for the parts of the chosen period, cumulative against pace with the period shaded)."""
-    plan = _plan(db, version, plan_id)
-    item = plan.indicator(code)
-    bars = charts.period_bars(plan, item, breakdown_rows(db, version, plan_id, period, as_of)[code], lang)
-    cumulative = charts.cumulative(plan, item, observations(db, version, plan_id), as_of, lang,
-                                   highlight=tables.breakdown_window(plan, period))
+    snap = _snap(db, view)
+    item = snap.plan.indicator(code)
+    bars = charts.period_bars(snap.plan, item, breakdown_rows(db, view)[code], view.lang)
+    cumulative = charts.cumulative(snap.plan, item, snap.observations, view.as_of, view.lang,
+                                   highlight=tables.breakdown_window(snap.plan, view.period))
     return bars, cumulative
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def milestone_figure(db: str, version: int, plan_id: str, area: str, period: str, as_of: dt.date,
-                     lang: str) -> go.Figure | None:
-    plan = _plan(db, version, plan_id)
+def milestone_figure(db: str, view: View, area: str) -> go.Figure | None:
+    plan = _snap(db, view).plan
     items = [i for i in plan.area(area).items if i.kind == "milestone"]
     if not items:
         return None
-    rows = {r.indicator: r for r in status_rows(db, version, plan_id, period, as_of)}
-    return charts.milestone_timeline(plan, items, rows, as_of, lang)
+    rows = {r.indicator: r for r in status_rows(db, view)}
+    return charts.milestone_timeline(plan, items, rows, view.as_of, view.lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def indicator_table(db: str, version: int, plan_id: str, code: str, as_of: dt.date, lang: str) -> pd.DataFrame:
-    plan = _plan(db, version, plan_id)
-    notes, overrides = annotations(db, version, plan_id)
-    return tables.indicator_periods(plan, plan.indicator(code), observations(db, version, plan_id), as_of, lang,
-                                   notes=notes, overrides=overrides)
+def indicator_table(db: str, view: View, code: str) -> pd.DataFrame:
+    snap = _snap(db, view)
+    return tables.indicator_periods(snap, snap.plan.indicator(code), view.as_of, view.lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def provenance(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
-    return tables.provenance(_store(db), code, lang, version)
-
-
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def has_sample(db: str, version: int) -> bool:
-    return _store(db).has_sample(version)
+def provenance(db: str, view: View, code: str) -> pd.DataFrame:
+    return tables.provenance(_store(db), code, view.lang, view.version)
 
 
 # --- uploads and history -------------------------------------------------------
@@ -136,12 +120,12 @@ def has_sample(db: str, version: int) -> bool:
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def template_periods(db: str, version: int, plan_id: str) -> list[str]:
     """Months and quarters of the plan, the latest that has begun first."""
-    return ledger.template_periods(_plan(db, version, plan_id))
+    return ledger.template_periods(plan_at(db, version, plan_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str) -> bytes:
-    frame = export.template_frame(_plan(db, version, plan_id), period)
+    frame = export.template_frame(plan_at(db, version, plan_id), period)
     if kind == "csv":
         return export.to_csv_bytes(frame)
     return export.to_xlsx_bytes(frame, sheet=export.TEMPLATE_SHEET, notes=export.TEMPLATE_NOTES)
@@ -161,11 +145,8 @@ def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, ch
     return _prepare(db, _store(db).data_version(), data, name)
 
 
-def problems_table(prepared: ingest.Prepared, lang: str) -> pd.DataFrame:
-    return ledger.problems_table(prepared.problems, lang)
-
-
-def problems_table_of(problems: list, lang: str) -> pd.DataFrame:
+def problems_table(problems: list, lang: str) -> pd.DataFrame:
+    """Every problem of a rejected file or grid: row, column, value and what to do."""
     return ledger.problems_table(problems, lang)
 
 
@@ -196,35 +177,27 @@ def batch_diff(db: str, version: int, batch_id: int) -> changes.Changes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def year_over_year(db: str, version: int, plan_id: str, code: str, period: str, as_of: dt.date,
-                   lang: str) -> tuple[pd.DataFrame, go.Figure | None]:
+def year_over_year(db: str, view: View, code: str) -> tuple[pd.DataFrame, go.Figure | None]:
     """The same period in every plan that has the code: a table and a chart (None with a single plan)."""
-    plan = _plan(db, version, plan_id)
-    table, rows = tables.year_over_year(_store(db), plan, code, period, as_of, version, lang)
-    if not rows or plan.indicator(code).kind == "milestone":
+    snap = _snap(db, view)
+    table, rows = tables.year_over_year(_store(db), snap, code, view.period, view.as_of, view.lang)
+    item = snap.plan.indicator(code)
+    if not rows or item.kind == "milestone":
         return table, None
-    figure = charts.period_bars(plan, plan.indicator(code), rows, lang, title=t("yoy.chart", lang))
-    return table, figure
+    return table, charts.period_bars(snap.plan, item, rows, view.lang, title=t("yoy.chart", view.lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pack(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str):
-    """Everything the meeting pack needs, for one view at one data version."""
-    from kpi.report import briefing
-
-    return briefing.Pack(_plan(db, version, plan_id), period, as_of, version,
-                         status_rows(db, version, plan_id, period, as_of), observations(db, version, plan_id), link,
-                         lang, has_sample(db, version))
+def pack(db: str, view: View, link: str) -> briefing.Pack:
+    """Everything the meeting pack needs, for one view at its data version."""
+    return briefing.build_pack(_snap(db, view), view, link)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def report_text(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str, link: str) -> str:
-    from kpi.report import summary
-
-    p = pack(db, version, plan_id, period, as_of, lang, link)
-    return summary.report_text(*p.summary(), lang)
+def report_text(db: str, view: View, link: str) -> str:
+    return summary.report_text(*pack(db, view, link).summary(), view.lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def area_chart(db: str, version: int, plan_id: str, period: str, as_of: dt.date, lang: str) -> go.Figure:
-    return charts.area_status_bars(_plan(db, version, plan_id), status_rows(db, version, plan_id, period, as_of), lang)
+def area_chart(db: str, view: View) -> go.Figure:
+    return charts.area_status_bars(_snap(db, view).plan, status_rows(db, view), view.lang)

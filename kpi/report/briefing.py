@@ -18,28 +18,32 @@ import segno
 
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
-from kpi.plan.models import Plan
 from kpi.plan.windows import resolve_window
 from kpi.report import charts, summary, tables
 from kpi.report.export import to_csv_bytes, to_xlsx_bytes
+from kpi.report.query import Snapshot, View
 from kpi.status import StatusRow
-from kpi.store import Store
 
 # The columns of a work area's table in the briefing and the Word report (the briefing adds the note).
 TABLE_COLUMNS = ("col.code", "col.indicator", "col.target", "col.actual", "col.progress", "col.status")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pack:
-    plan: Plan
-    period: str
-    as_of: dt.date
-    version: int
+    """One View at its data version, with the status rows every part of the pack is built from."""
+
+    view: View
+    snapshot: Snapshot
     rows: list[StatusRow]
-    observations: pd.DataFrame
     link: str
-    lang: str
-    sample: bool = False
+
+    plan = property(lambda self: self.snapshot.plan)
+    observations = property(lambda self: self.snapshot.observations)
+    sample = property(lambda self: self.snapshot.sample)
+    period = property(lambda self: self.view.period)
+    as_of = property(lambda self: self.view.as_of)
+    version = property(lambda self: self.view.version)
+    lang = property(lambda self: self.view.lang)
 
     @property
     def period_name(self) -> str:
@@ -50,10 +54,9 @@ class Pack:
         return summary.summarize(self.plan, self.rows, elapsed, self.as_of, self.lang)
 
 
-def build_pack(store: Store, plan: Plan, period: str, as_of: dt.date, version: int, link: str, lang: str) -> Pack:
-    rows = tables.plan_status(store, plan, period, as_of, version)
-    return Pack(plan, period, as_of, version, rows, tables.observations(store, plan, version), link, lang,
-                store.has_sample(version))
+def build_pack(snap: Snapshot, view: View, link: str) -> Pack:
+    """The pack of a View, from the snapshot of its plan at its data version."""
+    return Pack(view, snap, snap.status(view.period, view.as_of), link)
 
 
 def qr_svg(link: str) -> str:

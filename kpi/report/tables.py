@@ -12,29 +12,14 @@ from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
 from kpi.periods import Period, parse_period, periods_in_span
 from kpi.plan.models import Indicator, Plan
 from kpi.plan.windows import plan_window, resolve_window
+from kpi.report import query
+from kpi.report.query import Snapshot
 from kpi.report.summary import average_completion
-from kpi.status import BEHIND, STATUSES, StatusRow, evaluate, evaluate_matrix
+from kpi.status import BEHIND, STATUSES, StatusRow
 from kpi.store import Store
 
 GOOD = ("met", "on_track", "done")
 JUDGED_OUT = ("no_target",)
-
-
-def observations(store: Store, plan: Plan, as_of_batch: int | None = None) -> pd.DataFrame:
-    """What the store holds for this plan: bounded by its indicators and its span."""
-    return store.current([i.code for i in plan.indicators()], plan.span.start, plan.span.end, as_of_batch)
-
-
-def annotations(store: Store, plan: Plan, as_of_batch: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(explanations, overrides) in force for this plan's indicators."""
-    codes = [i.code for i in plan.indicators()]
-    return store.current_notes(codes, as_of_batch), store.current_overrides(codes, as_of_batch)
-
-
-def plan_status(store: Store, plan: Plan, period: object, as_of: dt.date,
-                as_of_batch: int | None = None) -> list[StatusRow]:
-    notes, overrides = annotations(store, plan, as_of_batch)
-    return evaluate(plan, observations(store, plan, as_of_batch), period, as_of, notes=notes, overrides=overrides)
 
 
 def period_options(plan: Plan) -> list[str]:
@@ -65,12 +50,6 @@ def breakdown_window(plan: Plan, label: str):
     """The chosen period as a window to shade on the plan-long chart; None for the whole plan."""
     window = resolve_window(plan, label)
     return None if window.label == plan_window(plan).label else window
-
-
-def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
-    """Today, kept inside the plan span."""
-    today = today or dt.date.today()
-    return min(max(today, plan.span.start), plan.span.end)
 
 
 # --- overview ----------------------------------------------------------------
@@ -110,13 +89,12 @@ def status_counts_text(card: AreaCard, lang: str) -> str:
                       for s, n in card.counts.items())
 
 
-def status_matrix(plan: Plan, observations_frame: pd.DataFrame, as_of: dt.date, lang: str,
-                  grain: str = "quarter", notes: pd.DataFrame | None = None,
-                  overrides: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def status_matrix(snap: Snapshot, as_of: dt.date, lang: str,
+                  grain: str = "quarter") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators × periods (and the whole plan): (cells: status in icon and words, tints: the status colours)."""
+    plan = snap.plan
     periods = periods_in_span(plan.span.start, plan.span.end, grain)
-    rows = evaluate_matrix(plan, observations_frame, grain, as_of, notes=notes, overrides=overrides,
-                           periods=[*periods, plan_window(plan)])
+    rows = snap.status_grid([*periods, plan_window(plan)], as_of)
     names = {i.code: f"{i.code} {i.name.get(lang)}" for i in plan.indicators()}
     columns = [p.display(lang) for p in periods] + [period_name(plan, plan_window(plan).label, lang)]
     cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
@@ -270,14 +248,12 @@ def _judgement(item: Indicator, r: StatusRow, lang: str) -> dict[str, str]:
     }
 
 
-def indicator_periods(plan: Plan, item: Indicator, observations_frame: pd.DataFrame, as_of: dt.date,
-                      lang: str, notes: pd.DataFrame | None = None,
-                      overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+def indicator_periods(snap: Snapshot, item: Indicator, as_of: dt.date, lang: str) -> pd.DataFrame:
     """Every month, quarter and the whole plan for one indicator: target, actual, progress, pace, status, note."""
-    out = []
+    out, plan = [], snap.plan
     whole = plan_window(plan).label
     for label in period_options(plan)[::-1]:
-        r = evaluate(plan, observations_frame, label, as_of, only=item.code, notes=notes, overrides=overrides)[0]
+        r = snap.status(label, as_of, only=item.code)[0]
         is_month = label != whole and parse_period(label).grain == "month"
         if is_month and r.actual is None and r.status in ("no_data", "no_target", "pending"):
             continue  # months with nothing reported add only noise
@@ -326,22 +302,20 @@ def same_periods(plan: Plan, label: str, other: Plan) -> list[str]:
     return out
 
 
-def year_over_year(store: Store, plan: Plan, code: str, label: str, as_of: dt.date, as_of_batch: int | None,
+def year_over_year(store: Store, snap: Snapshot, code: str, label: str, as_of: dt.date,
                    lang: str) -> tuple[pd.DataFrame, list[StatusRow]]:
     """The indicator in the same period of every plan that has its code: a table and the rows behind it."""
-    rows: list[tuple[Plan, StatusRow]] = []
+    plan, rows = snap.plan, []
     for plan_id in store.plan_ids():
-        other = store.plan(plan_id, as_of_batch)
+        other = store.plan(plan_id, snap.version) if plan_id != plan.id else plan
         if code not in {i.code for i in other.indicators()}:
             continue
         labels = [label] if other.id == plan.id else same_periods(plan, label, other)
         if not labels:
             continue
-        when = as_of if other.id == plan.id else default_as_of(other)
-        values, (notes, overrides) = observations(store, other, as_of_batch), annotations(store, other, as_of_batch)
-        for each in labels:
-            found = evaluate(other, values, each, when, only=code, notes=notes, overrides=overrides)
-            rows.append((other, found[0]))
+        values = snap if other.id == plan.id else query.snapshot(store, plan_id, snap.version)
+        when = as_of if other.id == plan.id else query.default_as_of(other)
+        rows += [(other, values.status(each, when, only=code)[0]) for each in labels]
     rows.sort(key=lambda pr: resolve_window(pr[0], pr[1].period).start)
     if len(rows) < 2:
         return pd.DataFrame(), []

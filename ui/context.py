@@ -1,13 +1,13 @@
-"""The shared frame every page runs inside: store, plan, language, period, as-of date, meeting mode.
+"""The page context every page runs inside: the View (plan, period, as-of, data version, language), meeting mode.
 
 app.py calls ``build()`` before ``pg.run()``: the controls live in the sidebar
 and in the URL (``bind="query-params"``), so a link reopens the same view and
-switching pages keeps them. Pages read the result with ``current()``.
+switching pages keeps them. Pages read the result with ``current()``: a ``Context`` holding the
+``View`` that the domain (``kpi.report.query``) computes from.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ import streamlit as st
 from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
 from kpi.report import tables
+from kpi.report.query import View, default_as_of
 from ui import state
 
 PRESENT_CSS = """
@@ -36,22 +37,27 @@ div[data-testid="stMetricValue"] { font-size: 1.6rem; }
 
 
 @dataclass(frozen=True)
-class Frame:
+class Context:
+    """What this page run shows (the View) and how (meeting mode, pinned or live, sample data)."""
+
     db: str
-    version: int  # the data version shown: the newest, or the one the link pins (?data=N)
-    latest: int  # the newest data version in the store
-    pinned: bool
+    view: View
     plan: Plan
-    lang: str
-    period: str
-    as_of: dt.date
+    latest: int  # the newest data version in the store
+    pinned: bool  # the link pins the data version (?data=N)
     present: bool
     sample: bool
+
+    lang = property(lambda self: self.view.lang)
+    period = property(lambda self: self.view.period)
+    as_of = property(lambda self: self.view.as_of)
+    version = property(lambda self: self.view.version)  # the data version shown: the newest or the pinned one
 
     def link_params(self, pin: bool | None = None, **extra: str) -> dict[str, str]:
         """Every parameter of the view, defaults included, so a link means the same view on any day.
 
-        ``pin`` adds ``data=<version>``: the numbers as they are now, even after later uploads.
+        ``pin`` adds ``data=<version>``: the numbers as they are now, even after later uploads. ``extra`` are
+        the parameters of the page a link leads to (``area=INV``).
         """
         params = {"lang": self.lang, "plan": self.plan.id, "period": self.period, "as_of": self.as_of.isoformat()}
         if self.pinned if pin is None else pin:
@@ -60,10 +66,6 @@ class Frame:
             params["present"] = "1"
         params.update({k: v for k, v in extra.items() if v})
         return params
-
-    def nav_params(self, **extra: str) -> dict[str, str]:
-        """The parameters to carry into a link to another page (the shared ones, and what that page needs)."""
-        return self.link_params(**extra)
 
 
 def _pinned_version(latest: int) -> int | None:
@@ -76,7 +78,7 @@ def _pinned_version(latest: int) -> int | None:
     return value if value is not None and 1 <= value <= latest else None
 
 
-def build() -> Frame:
+def build() -> Context:
     store = state.get_store()
     db, latest = str(store.path), store.data_version()
     pinned = _pinned_version(latest)
@@ -87,61 +89,61 @@ def build() -> Frame:
     plan_ids = store.plan_ids()
     plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
         if len(plan_ids) > 1 else plan_ids[0]
-    plan = state._plan(db, version, plan_id)
+    plan = state.plan_at(db, version, plan_id)
     options = tables.period_options(plan)
     if st.session_state.get("period") not in (None, *options):
         st.session_state["period"] = options[0]  # a period of another plan: back to the whole plan
     period = side.selectbox(t("ctl.period", lang), options, key="period", bind="query-params")
     side.caption(tables.period_name(plan, period, lang))
-    default = tables.default_as_of(plan)
+    default = default_as_of(plan)
     as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
     present = side.radio(t("ctl.present", lang), ["0", "1"], key="present", bind="query-params", horizontal=True,
                          captions=[t("ctl.present_off", lang), t("ctl.present_on", lang)]) == "1"
-    frame = Frame(db, version, latest, pinned is not None, plan, lang, period, as_of or default, present,
-                  state.has_sample(db, version))
-    st.session_state["_frame"] = frame
+    view = View(plan.id, period, as_of or default, version, lang)
+    ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample)
+    st.session_state["_context"] = ctx
     st.html(PRESENT_CSS if present else BASE_CSS)
-    return frame
+    return ctx
 
 
-def current() -> Frame:
-    """The frame app.py built for this run."""
-    return st.session_state["_frame"]
+def current() -> Context:
+    """The context app.py built for this run."""
+    return st.session_state["_context"]
 
 
 PAGE_PATHS = ("area", "indicator", "upload", "history", "targets")
 
 
-def page_url(frame: Frame, path: str = "", pin: bool | None = None, **extra: str) -> str:
+def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str) -> str:
     """The full link to a view: the app's address, the page, every parameter."""
     base = (st.context.url or "").split("?", 1)[0]
     root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in PAGE_PATHS else base
-    return f"{root.rstrip('/')}/{path}?{urlencode(frame.link_params(pin, **extra))}"
+    return f"{root.rstrip('/')}/{path}?{urlencode(ctx.link_params(pin, **extra))}"
 
 
-def header(frame: Frame, title: str) -> None:
+def header(ctx: Context, title: str) -> None:
     """Title, the period and the data cut-off (数据截至), and the sample-data banner."""
     st.title(title)
-    st.markdown("**" + t("head.view", frame.lang, period=tables.period_name(frame.plan, frame.period, frame.lang),
-                             as_of=frame.as_of.isoformat()) + "**")
-    if frame.pinned:
-        st.info(t("pin.banner", frame.lang, version=frame.version, latest=frame.latest), icon=":material/push_pin:")
-    if frame.sample:
-        st.warning(t("app.sample_banner", frame.lang), icon=":material/science:")
+    st.markdown("**" + t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
+                             as_of=ctx.as_of.isoformat()) + "**")
+    if ctx.pinned:
+        st.info(t("pin.banner", ctx.lang, version=ctx.version, latest=ctx.latest), icon=":material/push_pin:")
+    if ctx.sample:
+        st.warning(t("app.sample_banner", ctx.lang), icon=":material/science:")
 
 
 def exit_present() -> None:
     st.session_state["present"] = "0"
 
 
-def footer(frame: Frame, path: str = "", **extra: str) -> None:
+def footer(ctx: Context, path: str = "", **extra: str) -> None:
     """The links to this exact view, to copy (live, and pinned to the data version); in meeting mode the way out."""
-    where = st.container() if frame.present else st.sidebar
-    if not frame.pinned:
-        where.caption(t("ctl.copy_link", frame.lang))
-        where.code(page_url(frame, path, pin=False, **extra), language=None, wrap_lines=True)
-    where.caption(t("ctl.copy_pinned", frame.lang, version=frame.version))
-    where.code(page_url(frame, path, pin=True, **extra), language=None, wrap_lines=True)
-    if frame.present:
-        st.button(t("ctl.exit_present", frame.lang), on_click=exit_present, key="exit_present")
+    where = st.container() if ctx.present else st.sidebar
+    if not ctx.pinned:
+        where.caption(t("ctl.copy_link", ctx.lang))
+        where.code(page_url(ctx, path, pin=False, **extra), language=None, wrap_lines=True)
+    where.caption(t("ctl.copy_pinned", ctx.lang, version=ctx.version))
+    where.code(page_url(ctx, path, pin=True, **extra), language=None, wrap_lines=True)
+    if ctx.present:
+        st.button(t("ctl.exit_present", ctx.lang), on_click=exit_present, key="exit_present")
