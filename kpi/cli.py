@@ -109,6 +109,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print()
         return 0
     names = {i.code: i.name.get(args.lang) for i in plan.indicators()}
+    if plan.example:
+        print(t("plan.example_banner", args.lang))
+    if snap.sample:
+        print(t("app.sample_mark", args.lang))
     print(f"{'indicator':<20} {'period':<8} {'target':>8} {'actual':>8} {'progress':>8}  status  name")
     for r in rows:
         target = "" if r.target is None else f"{r.target:g}"

@@ -97,6 +97,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.sample_banner": ("示例数据：本页数字为演示用示例数据，不是实际完成情况。",
                           "Sample data: the numbers on this page are sample data for demonstration, "
                           "not actual results."),
+    "app.sample_mark": ("【示例数据，非实际完成情况】", "[Sample data, not actual results]"),
+    "plan.example_tag": ("（示例计划）", " (example plan)"),
+    "plan.example_banner": ("示例计划：这是为演示而虚构的计划，不是正式发布的工作计划。",
+                            "Example plan: this plan is invented for demonstration; it is not a published work plan."),
     "app.period": ("期间", "Period"),
     "app.as_of": ("数据截至", "Data as of"),
     "app.language": ("语言 / Language", "语言 / Language"),

@@ -87,9 +87,11 @@ def build() -> Context:
     lang = norm_lang(side.radio(t("app.language"), ["zh", "en"], key="lang", bind="query-params", horizontal=True,
                                 captions=[t("app.lang_zh"), t("app.lang_en")]))
     plan_ids = store.plan_ids()
+    # no format_func on bound widgets: the URL would carry the formatted label instead of the id
     plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
         if len(plan_ids) > 1 else plan_ids[0]
     plan = state.plan_at(db, version, plan_id)
+    side.caption(plan_name(plan, lang))
     options = tables.period_options(plan)
     if st.session_state.get("period") not in (None, *options):
         st.session_state["period"] = options[0]  # a period of another plan: back to the whole plan
@@ -122,13 +124,20 @@ def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str
     return f"{root.rstrip('/')}/{path}?{urlencode(ctx.link_params(pin, **extra))}"
 
 
+def plan_name(plan: Plan, lang: str) -> str:
+    """A plan as the selector offers it: its id and title, marked when it is an example."""
+    return f"{plan.id} · {plan.title.get(lang)}" + (t("plan.example_tag", lang) if plan.example else "")
+
+
 def header(ctx: Context, title: str) -> None:
-    """Title, the period and the data cut-off (数据截至), and the sample-data banner."""
+    """Title, the period and the data cut-off (数据截至), and the example-plan and sample-data banners."""
     st.title(title)
     st.markdown("**" + t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
                              as_of=ctx.as_of.isoformat()) + "**")
     if ctx.pinned:
         st.info(t("pin.banner", ctx.lang, version=ctx.version, latest=ctx.latest), icon=":material/push_pin:")
+    if ctx.plan.example:
+        st.warning(t("plan.example_banner", ctx.lang), icon=":material/draft:")
     if ctx.sample:
         st.warning(t("app.sample_banner", ctx.lang), icon=":material/science:")
 

@@ -16,7 +16,7 @@ import streamlit as st
 from kpi import ingest
 from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
-from kpi.report import briefing, changes, charts, export, ledger, query, summary, tables
+from kpi.report import briefing, changes, charts, export, ledger, query, tables
 from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
@@ -195,7 +195,7 @@ def pack(db: str, view: View, link: str) -> briefing.Pack:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def report_text(db: str, view: View, link: str) -> str:
-    return summary.report_text(*pack(db, view, link).summary(), view.lang)
+    return pack(db, view, link).report_text()
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)

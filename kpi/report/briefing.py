@@ -53,6 +53,11 @@ class Pack:
         elapsed = resolve_window(self.plan, self.period).elapsed_share(self.as_of)
         return summary.summarize(self.plan, self.rows, elapsed, self.as_of, self.lang)
 
+    def report_text(self) -> str:
+        """The 通报 text to copy, led by the sample-data mark when the numbers are sample data."""
+        text = summary.report_text(*self.summary(), self.lang)
+        return f"{t('app.sample_mark', self.lang)}\n{text}" if self.sample else text
+
 
 def build_pack(snap: Snapshot, view: View, link: str) -> Pack:
     """The pack of a View, from the snapshot of its plan at its data version."""
@@ -163,6 +168,8 @@ def briefing_html(pack: Pack) -> bytes:
              f"<dt>{_e(t('brief.link', lang))}</dt><dd><a class='link' id='link' href='{_e(pack.link)}'>"
              f"{_e(pack.link)}</a></dd></dl>",
              f'<div aria-label="{_e(t("brief.qr", lang))}">{qr_svg(pack.link)}</div></section>']
+    if plan.example:
+        parts.append(f'<p class="sample" id="example">{_e(t("plan.example_banner", lang))}</p>')
     if pack.sample:
         parts.append(f'<p class="sample">{_e(t("app.sample_banner", lang))}</p>')
     parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")
