@@ -36,4 +36,4 @@ with menu:
             continue  # viewers see no upload control; the page itself also refuses them
         st.page_link(page, query_params=ctx.link_params(), disabled=page.url_path == current.url_path)
     st.divider()
-current.run()
+context.run(current)

@@ -7,17 +7,20 @@ import streamlit as st
 from kpi.i18n import t
 from kpi.report import tables
 from ui import context, render, state
+from ui.safe import plain
 
 ctx = context.current()
 lang, plan = ctx.lang, ctx.plan
 codes = [a.code for a in plan.areas]
 names = {a.code: a.name.get(lang) for a in plan.areas}
+asked = st.query_params.get("area")
 code = st.radio(t("ctl.area", lang), codes, key="area", bind="query-params", horizontal=True,
-                captions=[names[c] for c in codes])
+                captions=[plain(names[c]) for c in codes])
 area = plan.area(code)
 context.header(ctx, area.name.get(lang))
+context.misread(ctx, "area", asked, code)
 if area.heading:
-    st.caption(area.heading.get(lang))
+    st.caption(plain(area.heading.get(lang)))
 
 rows = {r.indicator: r for r in state.status_rows(ctx.db, ctx.view)}
 judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]
@@ -28,8 +31,8 @@ milestones = [i for i in area.items if i.kind == "milestone"]
 def indicator_block(item) -> None:
     r = rows[item.code]
     with st.container(border=True):
-        st.markdown(f"**{item.name.get(lang)}** · `{item.code}` · {tables.flagged_status(r, lang)}")
-        st.caption(tables.summary_line(item, r, lang))
+        st.markdown(f"**{plain(item.name.get(lang))}** · `{item.code}` · {plain(tables.flagged_status(r, lang))}")
+        st.caption(plain(tables.summary_line(item, r, lang)))
         render.explanation(ctx, r)
         if r.actual is None:
             st.info(t("area.no_data", lang))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.report import changes
+from kpi.store import StoreConflict
 from ui import context, signin, state
 
 ctx = context.current()
@@ -32,7 +33,11 @@ st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=
 def _toggle(batch_id: int, reverted: bool) -> None:
     writer = signin.editor()  # checked on the server at the moment of writing
     store = state.get_store()
-    new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
+    try:
+        new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
+    except StoreConflict:  # another editor toggled it since this page was drawn
+        st.session_state["_history_stale"] = batch_id
+        return
     st.session_state["_history_done"] = (batch_id, new, reverted)
 
 
@@ -40,6 +45,9 @@ if who is not None:
     label = "history.reapply" if info["reverted"] else "history.revert"
     st.button(t(label, lang, batch=batch), type="primary", key=f"toggle_{batch}",
               on_click=_toggle, args=(batch, bool(info["reverted"])))
+stale = st.session_state.pop("_history_stale", None)
+if stale:
+    st.error(t("history.stale", lang, batch=stale))
 done = st.session_state.pop("_history_done", None)
 if done:
     st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))

@@ -8,20 +8,23 @@ from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
 from ui import context, render, signin, state
+from ui.safe import plain
 
 ctx = context.current()
 lang, plan = ctx.lang, ctx.plan
 codes = [i.code for i in plan.indicators()]
+asked = st.query_params.get("indicator")
 code = st.selectbox(t("ctl.indicator", lang), codes, key="indicator", bind="query-params")
 item = plan.indicator(code)
 area = plan.area(item.area)
 context.header(ctx, item.name.get(lang))
+context.misread(ctx, "indicator", asked, code)
 row = next(r for r in state.status_rows(ctx.db, ctx.view)
            if r.indicator == code)
 st.markdown(f"### {tables.flagged_status(row, lang)}")
-st.write(tables.summary_line(item, row, lang))
+st.write(plain(tables.summary_line(item, row, lang)))
 render.explanation(ctx, row)
-st.caption(f"{area.name.get(lang)} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
+st.caption(f"{plain(area.name.get(lang))} · `{code}` · {t('ind.kind', lang)}: {t('kind.' + item.kind, lang)}")
 if item.baseline:
     st.caption(t("ind.baseline", lang, value=fmt.number(item.baseline.value, lang),
                  date=fmt.date(item.baseline.date, lang)))
@@ -47,7 +50,7 @@ if not yoy.empty:
 st.subheader(t("ind.source", lang))
 st.text(item.source)
 if item.note:
-    st.caption(item.note.get(lang))
+    st.caption(plain(item.note.get(lang)))
 st.subheader(t("ind.provenance", lang))
 prov = state.provenance(ctx.db, ctx.view, code)
 if prov.empty:
@@ -57,6 +60,6 @@ else:
 who = None if ctx.present or ctx.pinned else signin.editor()
 if who is not None:
     render.annotate_forms(ctx, code)
-st.page_link("app_pages/area.py", label=t("ind.back", lang, area=area.name.get(lang)), icon=":material/arrow_back:",
-             query_params=ctx.link_params(area=area.code))
+st.page_link("app_pages/area.py", label=plain(t("ind.back", lang, area=area.name.get(lang))),
+             icon=":material/arrow_back:", query_params=ctx.link_params(area=area.code))
 context.footer(ctx, "indicator", indicator=code)

@@ -8,6 +8,7 @@ from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
 from ui import context, render, state
+from ui.safe import plain
 
 ctx = context.current()
 lang, plan = ctx.lang, ctx.plan
@@ -44,7 +45,7 @@ cards = tables.area_cards(plan, rows, lang)
 for start in range(0, len(cards), 3):
     for col, card in zip(st.columns(3), cards[start:start + 3], strict=False):
         with col.container(border=True):
-            st.markdown(f"#### {card.name}")
+            st.markdown(f"#### {plain(card.name)}")
             st.caption(t("card.items", lang, count=card.count, judged=card.judged))
             if card.judged:
                 left, right = st.columns(2)
@@ -55,7 +56,7 @@ for start in range(0, len(cards), 3):
             st.write(tables.status_counts_text(card, lang))
             if card.needs_note:
                 st.write(t("card.needs_note", lang, count=card.needs_note))
-            st.page_link("app_pages/area.py", label=t("card.open", lang, area=card.name),
+            st.page_link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
                          icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 
 st.plotly_chart(state.area_chart(ctx.db, ctx.view),

@@ -8,6 +8,7 @@ import streamlit as st
 from kpi.i18n import t
 from kpi.plan import edit as plan_edit
 from ui import context, signin, state
+from ui.safe import plain
 
 ctx = context.current()
 lang = ctx.lang
@@ -21,7 +22,7 @@ if who is None or ctx.pinned:
 store = state.get_store()
 plan = store.plan(ctx.plan.id)  # targets are edited on the newest revision
 revision = store.plan_revision(plan.id)
-st.caption(t("targets.help", lang, plan=plan.title.get(lang), revision=revision))
+st.caption(plain(t("targets.help", lang, plan=plan.title.get(lang), revision=revision)))
 
 
 def _save(new_plan, source: str) -> None:

@@ -7,7 +7,9 @@ import streamlit as st
 from kpi import ingest
 from kpi.i18n import t
 from kpi.report import changes
+from kpi.store import StoreConflict
 from ui import context, signin, state
+from ui.safe import plain
 
 ctx = context.current()
 lang, plan = ctx.lang, ctx.plan
@@ -41,7 +43,9 @@ if upload is None:
     context.footer(ctx, "upload")
     st.stop()
 
-prepared, preview = state.prepare_upload(ctx.db, upload.getvalue(), upload.name)
+prepared, preview, seen = state.prepare_upload(ctx.db, upload.getvalue(), upload.name)
+if st.session_state.pop("_upload_stale", None):
+    st.error(t("upload.stale", lang))
 if not prepared.ok:
     st.error(t("upload.rejected", lang, count=len(prepared.problems)))
     st.dataframe(state.problems_table(prepared.problems, lang), hide_index=True, width="stretch")
@@ -56,15 +60,25 @@ earlier = state.same_file_batches(ctx.db, ctx.latest, prepared.sha256)
 if earlier:
     st.warning(t("upload.same_file", lang, batches=", ".join(map(str, earlier))))
 if prepared.ignored_columns:
-    st.caption(t("upload.ignored_columns", lang, columns=", ".join(prepared.ignored_columns)))
+    st.caption(plain(t("upload.ignored_columns", lang, columns=", ".join(prepared.ignored_columns))))
 st.dataframe(changes.display(preview, lang), hide_index=True, width="stretch")
+
+
+def _confirm(previewed: ingest.Prepared, version: int) -> None:
+    """Commit what the editor previewed, against the data version of that preview; a later batch refuses it."""
+    writer = signin.editor()  # checked again on the server at the moment of writing
+    try:
+        batch = ingest.commit(state.get_store(), previewed, writer, expected_version=version)
+    except StoreConflict:
+        st.session_state["_upload_stale"] = True  # the rerun shows a fresh preview under the message
+        return
+    st.session_state["_upload_done"] = (batch, previewed.count)
+    st.session_state["_upload_counter"] = counter + 1
+
 
 if counts["new"] + counts["changed"] == 0:
     st.info(t("upload.nothing_new", lang))
-elif st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]), type="primary", key="confirm"):
-    writer = signin.editor()  # checked again on the server at the moment of writing
-    batch = ingest.commit(state.get_store(), prepared, writer)
-    st.session_state["_upload_done"] = (batch, prepared.count)
-    st.session_state["_upload_counter"] = counter + 1
-    st.rerun()
+else:
+    st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]), type="primary", key="confirm",
+              on_click=_confirm, args=(prepared, seen))
 context.footer(ctx, "upload")

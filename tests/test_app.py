@@ -159,7 +159,7 @@ def test_meeting_mode_leads_with_attention_and_offers_the_way_out(sample_db):
     assert subheaders.index("Needs attention") < subheaders.index("Work areas")
     assert [b.label for b in at.button] == ["Leave meeting mode"]
     at.button[0].click().run()
-    assert at.session_state["present"] == "0"
+    assert at.session_state["present"] is False
 
 
 def test_copy_link_carries_every_parameter(sample_db):

@@ -8,6 +8,7 @@ switching pages keeps them. Pages read the result with ``current()``: a ``Contex
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,8 +18,11 @@ from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
 from kpi.report import tables
 from kpi.report.query import View, default_as_of
+from kpi.store import StoreError
 from ui import state
+from ui.safe import plain
 
+_log = logging.getLogger("kpi.pages")
 PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
@@ -47,6 +51,7 @@ class Context:
     pinned: bool  # the link pins the data version (?data=N)
     present: bool
     sample: bool
+    notices: tuple[str, ...] = ()  # the link's parameters that were not understood, and what is shown instead
 
     lang = property(lambda self: self.view.lang)
     period = property(lambda self: self.view.period)
@@ -68,30 +73,65 @@ class Context:
         return params
 
 
-def _pinned_version(latest: int) -> int | None:
-    """The data version a link pins (?data=N), if it names one that exists."""
-    raw = st.query_params.get("data")
-    try:
-        value = int(raw) if raw is not None else None
-    except ValueError:
+URL_KEYS = ("lang", "plan", "period", "as_of", "present", "data")
+
+
+def _asked() -> dict[str, str]:
+    """The view's parameters as the link gave them, before any widget reads (and cleans) them."""
+    return {k: st.query_params.get(k) for k in URL_KEYS if st.query_params.get(k) is not None}
+
+
+def _to_url(key: str, widget: str, default: object) -> None:
+    """Keep an unbound control's value in the URL (the link reopens it); its default leaves the URL clean."""
+    value = st.session_state.get(widget)
+    if isinstance(value, bool):
+        value = "1" if value else None
+    if value is None or value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+
+
+def _stop(lang: str, message: str) -> None:
+    """A link that cannot be honoured: say why, offer the current view, show no numbers."""
+    st.error(plain(message))
+    live = {k: v for k, v in _asked().items() if k != "data"}
+    st.link_button(t("pin.open_live", lang), "?" + urlencode(live))
+    st.stop()
+
+
+def _version(store, latest: int, asked: dict[str, str], lang: str) -> int | None:
+    """The data version a link pins (?data=N), None for the newest; a version that does not exist stops the page."""
+    raw = asked.get("data")
+    if raw is None:
         return None
-    return value if value is not None and 1 <= value <= latest else None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= latest:
+        _stop(lang, t("pin.unknown", lang, asked=raw, latest=latest))
+    return value
 
 
 def build() -> Context:
     store = state.get_store()
     db, latest = str(store.path), store.data_version()
-    pinned = _pinned_version(latest)
-    version = pinned or latest
+    asked = _asked()
     side = st.sidebar
-    lang = norm_lang(side.radio(t("app.language"), ["zh", "en"], key="lang", bind="query-params", horizontal=True,
-                                captions=[t("app.lang_zh"), t("app.lang_en")]))
-    plan_ids = store.plan_ids()
+    lang = side.segmented_control(t("app.language"), ["zh", "en"], key="lang", default=norm_lang(asked.get("lang")),
+                                  format_func=lambda code: t(f"app.lang_{code}"), on_change=_to_url,
+                                  args=("lang", "lang", "zh")) or norm_lang(asked.get("lang"))
+    pinned = _version(store, latest, asked, lang)
+    version = pinned or latest
+    plan_ids = state.plan_ids(db, version)  # under a pinned version: only the plans that existed then
+    if not plan_ids:
+        _stop(lang, t("pin.no_plan", lang, version=version))
     # no format_func on bound widgets: the URL would carry the formatted label instead of the id
     plan_id = side.selectbox(t("ctl.plan", lang), plan_ids, key="plan", bind="query-params") \
         if len(plan_ids) > 1 else plan_ids[0]
     plan = state.plan_at(db, version, plan_id)
-    side.caption(plan_name(plan, lang))
+    side.caption(plain(plan_name(plan, lang)))
     options = tables.period_options(plan)
     if st.session_state.get("period") not in (None, *options):
         st.session_state["period"] = options[0]  # a period of another plan: back to the whole plan
@@ -100,13 +140,57 @@ def build() -> Context:
     default = default_as_of(plan)
     as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
-    present = side.radio(t("ctl.present", lang), ["0", "1"], key="present", bind="query-params", horizontal=True,
-                         captions=[t("ctl.present_off", lang), t("ctl.present_on", lang)]) == "1"
+    present = side.toggle(t("ctl.present", lang), value=asked.get("present") == "1", key="present",
+                          on_change=_to_url, args=("present", "present", None))
     view = View(plan.id, period, as_of or default, version, lang)
-    ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample)
+    ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample,
+                  _misread(asked, view, lang))
     st.session_state["_context"] = ctx
     st.html(PRESENT_CSS if present else BASE_CSS)
     return ctx
+
+
+def _misread(asked: dict[str, str], view: View, lang: str) -> tuple[str, ...]:
+    """A sentence for each parameter of the link that was not understood, saying what is shown instead."""
+    shown = {"lang": view.lang, "plan": view.plan_id, "period": view.period, "as_of": view.as_of.isoformat(),
+             "present": None}
+    out = []
+    for key, raw in asked.items():
+        if key == "data" or raw == shown[key] or (key == "present" and raw in ("0", "1")):
+            continue
+        used = {"period": lambda: t("url.used_period", lang, period=view.period),
+                "as_of": lambda: t("url.used_as_of", lang, date=view.as_of.isoformat()),
+                "plan": lambda: t("url.used_plan", lang, plan=view.plan_id),
+                "lang": lambda: t(f"app.lang_{view.lang}", lang), "present": lambda: t("url.used_present", lang)}[key]()
+        out.append(t("url.not_understood", lang, param=key, value=raw, used=used))
+    return tuple(out)
+
+
+def misread(ctx: Context, key: str, raw: str | None, used: str) -> None:
+    """A page's own parameter (``area``, ``indicator``) that was not understood: say what is shown instead."""
+    if raw is not None and raw != used:
+        shown = t(f"url.used_{key}", ctx.lang, **{key: used})
+        st.warning(plain(t("url.not_understood", ctx.lang, param=key, value=raw, used=shown)),
+                   icon=":material/link_off:")
+
+
+def run(page) -> None:
+    """Run the page; a store or permission error becomes a message in the user's language, never a trace.
+
+    Streamlit's own stop and rerun are not errors (they are not ``Exception``s) and pass through. The trace goes to
+    the server's log; ``client.showErrorDetails = "none"`` keeps any other from reaching a browser.
+    """
+    lang = norm_lang(st.session_state.get("lang"))
+    try:
+        page.run()
+    except PermissionError:
+        st.error(t("auth.refused", lang))
+    except StoreError:
+        _log.exception("store error on %s", page.url_path)
+        st.error(t("app.store_error", lang))
+    except Exception:
+        _log.exception("error on %s", page.url_path)
+        st.error(t("app.error", lang))
 
 
 def current() -> Context:
@@ -131,9 +215,11 @@ def plan_name(plan: Plan, lang: str) -> str:
 
 def header(ctx: Context, title: str) -> None:
     """Title, the period and the data cut-off (数据截至), and the example-plan and sample-data banners."""
-    st.title(title)
-    st.markdown("**" + t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
-                             as_of=ctx.as_of.isoformat()) + "**")
+    st.title(plain(title))
+    st.markdown("**" + plain(t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
+                                   as_of=ctx.as_of.isoformat())) + "**")
+    for notice in ctx.notices:
+        st.warning(plain(notice), icon=":material/link_off:")
     if ctx.pinned:
         st.info(t("pin.banner", ctx.lang, version=ctx.version, latest=ctx.latest), icon=":material/push_pin:")
     if ctx.plan.example:
@@ -143,7 +229,8 @@ def header(ctx: Context, title: str) -> None:
 
 
 def exit_present() -> None:
-    st.session_state["present"] = "0"
+    st.session_state["present"] = False
+    st.query_params.pop("present", None)
 
 
 def footer(ctx: Context, path: str = "", **extra: str) -> None:

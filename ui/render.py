@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from kpi.i18n import status_label, t
@@ -11,17 +9,11 @@ from kpi.plan.models import Indicator
 from kpi.report import tables
 from kpi.status import StatusRow
 from ui.context import Context
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: str) -> str:
-    """Text from a file or a user, escaped so Markdown shows it as typed (Streamlit never renders its HTML)."""
-    return _MARKDOWN.sub(r"\\\1", text)
+from ui.safe import plain
 
 
 def attention_line(ctx: Context, item: tables.Attention) -> None:
-    st.page_link("app_pages/indicator.py", label=item.text, query_params=ctx.link_params(indicator=item.code))
+    st.page_link("app_pages/indicator.py", label=plain(item.text), query_params=ctx.link_params(indicator=item.code))
     if item.note:
         st.caption(plain(t("attention.note", ctx.lang, note=item.note)))
 
@@ -44,7 +36,7 @@ def milestone_line(ctx: Context, item: Indicator, row: StatusRow) -> None:
     text = f"{tables.status_text(row, ctx.lang)} · {item.name.get(ctx.lang)} · {summary}"
     if row.needs_note:
         text += t("needs_note.tag", ctx.lang)
-    st.page_link("app_pages/indicator.py", label=text, query_params=ctx.link_params(indicator=item.code))
+    st.page_link("app_pages/indicator.py", label=plain(text), query_params=ctx.link_params(indicator=item.code))
     explanation(ctx, row)
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from kpi import auth
 from kpi.i18n import t
 from kpi.store import Editor
+from ui.safe import plain
 
 SESSION_KEY = "_editor"
 
@@ -26,7 +27,7 @@ def sidebar(lang: str) -> Editor | None:
     who = editor()
     box = st.sidebar.expander(t("auth.title", lang), expanded=False)
     if who:
-        box.write(t("auth.signed_in", lang, name=who.name))
+        box.write(plain(t("auth.signed_in", lang, name=who.name)))
         box.button(t("auth.sign_out", lang), on_click=_sign_out, key="sign_out")
         return who
     if not auth.editing_enabled():

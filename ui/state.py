@@ -46,6 +46,12 @@ def get_store() -> Store:
         st.stop()
 
 
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def plan_ids(db: str, version: int) -> list[str]:
+    """The plans that existed at this data version."""
+    return _store(db).plan_ids(version)
+
+
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def plan_at(db: str, version: int, plan_id: str | None) -> Plan:
     """The plan revision in force at this data version (an immutable model, shared)."""
@@ -140,9 +146,13 @@ def _prepare(db: str, version: int, data: bytes, name: str) -> tuple[ingest.Prep
     return prepared, preview
 
 
-def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
-    """Read, check and preview an upload against the newest data (never a pinned version)."""
-    return _prepare(db, _store(db).data_version(), data, name)
+def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes, int]:
+    """Read, check and preview an upload against the newest data (never a pinned version).
+
+    Returns the data version the preview was made against: Confirm commits only if it is still the newest.
+    """
+    version = _store(db).data_version()
+    return *_prepare(db, version, data, name), version
 
 
 def problems_table(problems: list, lang: str) -> pd.DataFrame:

@@ -142,8 +142,14 @@ def _parses(header: str) -> bool:
         return False
 
 
-def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import") -> int:
-    """Write a prepared file as one batch. Refuses a file with problems."""
+def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import",
+           expected_version: int | None = None) -> int:
+    """Write a prepared file as one batch. Refuses a file with problems.
+
+    ``expected_version``: the data version the editor previewed against; a later batch makes the preview stale and
+    the commit is refused (``StoreConflict``), so Confirm writes only what the editor saw.
+    """
     if not prepared.ok:
         raise ValueError("a file with problems cannot be committed")
-    return store.write_batch(prepared.batch, editor, prepared.filename, prepared.sha256, kind=kind)
+    return store.write_batch(prepared.batch, editor, prepared.filename, prepared.sha256, kind=kind,
+                             expected_version=expected_version)

@@ -44,6 +44,10 @@ class StoreLocked(StoreError):
     """Another process holds the database file (DuckDB allows one writing process)."""
 
 
+class StoreConflict(StoreError):
+    """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
+
+
 @dataclass(frozen=True)
 class Editor:
     """Who writes. Every write function takes one and refuses without it."""
@@ -193,8 +197,10 @@ class Store:
         plan = self.plan_at_revision(plan_id, revision)
         return self.save_plan(plan, editor, source=f"restore revision {revision}")
 
-    def plan_ids(self) -> list[str]:
-        return self.query("SELECT DISTINCT plan_id FROM plan_revisions ORDER BY plan_id")["plan_id"].tolist()
+    def plan_ids(self, as_of_batch: int | None = None) -> list[str]:
+        """The plans in the store (at a data version: those loaded by then)."""
+        return self.query("SELECT DISTINCT plan_id FROM plan_revisions WHERE batch_id <= ? ORDER BY plan_id",
+                          [self._resolve(as_of_batch)])["plan_id"].tolist()
 
     def plan(self, plan_id: str, as_of_batch: int | None = None) -> Plan:
         """The plan revision in force at a data version (default: the newest)."""
@@ -225,13 +231,20 @@ class Store:
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
-                    kind: str = "import") -> int:
-        """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction."""
+                    kind: str = "import", expected_version: int | None = None) -> int:
+        """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction.
+
+        ``expected_version``: the data version the writer previewed against; if another batch was written since,
+        nothing is written and ``StoreConflict`` says so (the preview is stale).
+        """
         who = _require_editor(editor)
         if kind not in WRITE_KINDS:
             raise ValueError(f"kind must be one of {WRITE_KINDS}")
         frame = rows[OBS_COLUMNS] if isinstance(rows, pd.DataFrame) else rows.select(OBS_COLUMNS)
         with self._transaction() as cur:
+            if expected_version is not None and self.data_version() != expected_version:
+                raise StoreConflict(f"the data changed since the preview (version {expected_version}, now "
+                                    f"{self.data_version()})")
             batch = self._new_batch(cur, kind, who, source=source, sha256=sha256, row_count=len(frame))
             cur.register("obs_in", frame)
             cur.execute("INSERT INTO observations BY NAME SELECT ? AS batch_id, * FROM obs_in", [batch])
@@ -354,9 +367,10 @@ class Store:
         if info["kind"] not in REVERTIBLE:
             raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
                              "batches can be reverted")
-        if bool(info["reverted"]) == (action == "revert"):
-            raise StoreError(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
         with self._transaction() as cur:
+            info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
+            if bool(info["reverted"]) == (action == "revert"):
+                raise StoreConflict(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
             return self._new_batch(cur, action, who, target_batch=int(batch_id),
                                    row_count=int(info["row_count"]), source=info["source"])
 
