@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: run test lint bench init venv clean
+.PHONY: run test test-fast lint bench init venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 ## test: the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest
+
+## test-fast: the edit-test loop: everything but the browser, crash and load tests
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not slow" -q
 
 ## bench: the benchmark; prints a table and writes bench/RESULTS.md
 bench: $(STAMP)

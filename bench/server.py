@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = next((c for c in (os.environ.get("KPI_CHROMIUM"), "/usr/bin/chromium-headless-shell",
-                             shutil.which("chromium-headless-shell"), "/usr/bin/chromium") if c and Path(c).exists()),
-                None)
+# the system Chromium, found once for the benchmark and the browser tests (never a downloaded browser)
+CANDIDATES = (os.environ.get("KPI_CHROMIUM"), "/usr/bin/chromium-headless-shell",
+              shutil.which("chromium-headless-shell"), "/usr/bin/chromium", shutil.which("chromium"))
+CHROMIUM = next((c for c in CANDIDATES if c and Path(c).exists()), None)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @dataclass
@@ -86,7 +88,7 @@ def measure_server(db: Path, plan_id: str, observations: int, repeat: int) -> Se
     app, bare = Server("app.py", env), Server(str(ROOT / "bench" / "bare_app.py"), env)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             area = plan_id.split("-")[0] + "A"
             for path in ("/?lang=zh", f"/area?area={area}&lang=zh", "/indicator?lang=zh"):  # fill the caches
                 _first_chart(browser, app.url + path)

@@ -19,6 +19,7 @@ from kpi.setup import load_plans  # noqa: E402
 from kpi.status import Bands, evaluate  # noqa: E402
 from kpi.store import Editor, Store  # noqa: E402
 
+pytest_plugins = ["tests.browser_kit"]  # the browser fixtures: server, editor_server, browser, page
 PLAN_FILE = ROOT / "data" / "plans" / "2023-H2.yaml"
 EDITOR = Editor("tester", via="test")
 

@@ -1,112 +1,39 @@
 """Browser journeys AppTest cannot see: URL sync, page switches, deep links on a new server, meeting mode.
 
-Playwright drives the system Chromium (Debian's chromium-headless-shell; never a downloaded browser)
-against a Streamlit server the test starts on a free port. Without a Chromium these tests are skipped
-with a message, except in CI (CI=true), where a missing browser fails the run.
-Screenshots go to tests/artifacts/ (git-ignored).
+Playwright drives the system Chromium (see tests/browser_kit.py) against a Streamlit server the test starts on a
+free port. Screenshots go to tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from bench.server import Server as BenchServer
 from kpi.store import Store
-from tests.conftest import ROOT
+from tests import browser_kit
+from tests.browser_kit import (
+    ARTIFACTS,
+    EDITOR_NAME,
+    EDITOR_PASSWORD,
+    Server,
+    menu,
+    open_page,
+    query_of,
+    settled,
+    shown,
+    sign_in,
+)
 
-CANDIDATES = [os.environ.get("KPI_CHROMIUM"), "/usr/bin/chromium-headless-shell",
-              shutil.which("chromium-headless-shell"), "/usr/bin/chromium", shutil.which("chromium")]
-CHROMIUM = next((c for c in CANDIDATES if c and Path(c).exists()), None)
-ARTIFACTS = ROOT / "tests" / "artifacts"
+pytestmark = browser_kit.marks()
 WIDTHS = {"laptop": 1366, "phone": 390}
-
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("CI=true but no Chromium found: install Debian's chromium-headless-shell", pytrace=False)
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(
-        reason="no Chromium found (install Debian's chromium-headless-shell, or set KPI_CHROMIUM)")]
-else:
-    pytestmark = pytest.mark.browser
-
-
-class Server(BenchServer):
-    """A Streamlit server on a free port over its own database with the plans and the sample data."""
-
-    def __init__(self, db: Path, **env_extra: str):
-        env = {"KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
-        subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env={**os.environ, **env},
-                       check=True, capture_output=True)
-        super().__init__("app.py", env)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("browser") / "kpi.duckdb")
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
-def _open(page, url: str):
-    page.goto(url)
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _settled(page) -> None:
-    """Wait until Streamlit has finished the rerun."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(300)
-
-
-def _shown(locator) -> None:
-    """Fails unless the element becomes visible within 30 s."""
-    locator.wait_for(state="visible", timeout=30_000)
-
-
-def _menu(page, name: str):
-    """A link of the app's own menu in the sidebar."""
-    return page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").filter(has_text=name).first
-
-
-def _query(page) -> dict[str, str]:
-    from urllib.parse import parse_qsl, urlparse
-
-    return dict(parse_qsl(urlparse(page.url).query))
 
 
 def test_overview_in_english_shows_the_six_areas(server, page):
-    _open(page, f"{server.url}/?lang=en")
+    open_page(page, f"{server.url}/?lang=en")
     for name in ("Investment promotion", "Shenzhen–Hong Kong innovation cooperation", "Innovation indicators",
                  "Science popularisation", "Talent", "Enterprise services"):
-        _shown(page.get_by_role("heading", name=name).first)  # the cards render one after another
+        shown(page.get_by_role("heading", name=name).first)  # the cards render one after another
     page.get_by_text("Sample data").first.wait_for(state="visible")
     page.get_by_text("Needs attention").first.wait_for(state="visible")
 
@@ -114,63 +41,63 @@ def test_overview_in_english_shows_the_six_areas(server, page):
 @pytest.mark.parametrize(("lang", "name", "period_text"), [("en", "Investment promotion", "Q3 2023"),
                                                           ("zh", "招商引资", "2023年第三季度")])
 def test_area_link_shows_area_period_and_a_chart(server, page, lang, name, period_text):
-    _open(page, f"{server.url}/area?area=INV&period=2023-Q3&lang={lang}")
+    open_page(page, f"{server.url}/area?area=INV&period=2023-Q3&lang={lang}")
     assert page.locator("h1").first.inner_text() == name
-    _shown(page.get_by_text(period_text).first)
+    shown(page.get_by_text(period_text).first)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-    _shown(page.locator(".js-plotly-plot").nth(2))  # at least three charts
+    shown(page.locator(".js-plotly-plot").nth(2))  # at least three charts
 
 
 def test_changing_the_period_updates_url_and_chart(server, page):
-    _open(page, f"{server.url}/indicator?indicator=INV-VISITS&lang=en")
+    open_page(page, f"{server.url}/indicator?indicator=INV-VISITS&lang=en")
     page.wait_for_selector(".js-plotly-plot .xtick", timeout=30_000)
     ticks = page.locator(".js-plotly-plot").nth(1).locator(".xtick text").all_text_contents()
     assert "Q3 2023" in ticks and "Q4 2023" in ticks
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Period").click()
     page.get_by_role("option", name="2023-Q4", exact=True).click()
-    _settled(page)
-    assert _query(page)["period"] == "2023-Q4"
+    settled(page)
+    assert query_of(page)["period"] == "2023-Q4"
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')][1]"
                            "?.querySelector('.xtick')?.textContent.includes('2023')", timeout=30_000)
     ticks = page.locator(".js-plotly-plot").nth(1).locator(".xtick text").all_text_contents()
     assert ticks == ["Oct 2023", "Nov 2023", "Dec 2023"]
-    _shown(page.get_by_text("Q4 2023 · data as of").first)
+    shown(page.get_by_text("Q4 2023 · data as of").first)
 
 
 def test_switching_pages_keeps_lang_and_period(server, page):
-    _open(page, f"{server.url}/?lang=en&period=2023-Q3")
-    _menu(page, "Work area").click()
+    open_page(page, f"{server.url}/?lang=en&period=2023-Q3")
+    menu(page, "Work area").click()
     page.wait_for_url(re.compile(r"/area\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
-    _settled(page)
-    assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
+    settled(page)
+    assert query_of(page)["lang"] == "en" and query_of(page)["period"] == "2023-Q3"
     assert page.locator("h1").first.inner_text() == "Investment promotion"
     page.get_by_role("link", name="Indicator").first.click()
     page.wait_for_url(re.compile(r"/indicator\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
-    _settled(page)
-    assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
+    settled(page)
+    assert query_of(page)["lang"] == "en" and query_of(page)["period"] == "2023-Q3"
 
 
 def test_copy_link_reopens_the_same_view(server, page, browser):
-    _open(page, f"{server.url}/area?area=HK&period=2023-Q4&lang=en&as_of=2023-11-15")
+    open_page(page, f"{server.url}/area?area=HK&period=2023-Q4&lang=en&as_of=2023-11-15")
     link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.inner_text().strip()
     assert "area=HK" in link and "period=2023-Q4" in link and "as_of=2023-11-15" in link and "lang=en" in link
     fresh = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    _open(fresh, link.replace("localhost", "127.0.0.1"))
+    open_page(fresh, link.replace("localhost", "127.0.0.1"))
     assert fresh.locator("h1").first.inner_text() == "Shenzhen–Hong Kong innovation cooperation"
-    _shown(fresh.get_by_text("Q4 2023 · data as of 2023-11-15").first)
+    shown(fresh.get_by_text("Q4 2023 · data as of 2023-11-15").first)
     fresh.context.close()
 
 
 def test_meeting_mode_hides_the_sidebar_and_leads_with_attention(server, page):
-    _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
-    _shown(page.get_by_text("H2 2023 (whole plan) · data as of 2023-11-15").first)
+    open_page(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
+    shown(page.get_by_text("H2 2023 (whole plan) · data as of 2023-11-15").first)
     page.locator("[data-testid='stSidebar']").wait_for(state="hidden", timeout=30_000)
     headings = page.locator("h3").all_inner_texts()
     assert headings.index("Needs attention") < headings.index("Work areas")
     page.get_by_role("button", name="Leave meeting mode").click()
-    _settled(page)
-    _shown(page.locator("[data-testid='stSidebar']"))
-    assert "present" not in _query(page)
+    settled(page)
+    shown(page.locator("[data-testid='stSidebar']"))
+    assert "present" not in query_of(page)
 
 
 def test_deep_link_first_on_a_new_server_gets_the_shared_frame(tmp_path, browser):
@@ -178,15 +105,15 @@ def test_deep_link_first_on_a_new_server_gets_the_shared_frame(tmp_path, browser
     fresh = Server(tmp_path / "deep.duckdb")
     try:
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        _open(page, f"{fresh.url}/indicator?indicator=HK-BASES&lang=en&period=2023-Q3")
+        open_page(page, f"{fresh.url}/indicator?indicator=HK-BASES&lang=en&period=2023-Q3")
         assert page.locator("h1").first.inner_text() == "Hong Kong/Macao youth innovation bases operating"
-        _shown(_menu(page, "Overview"))  # the menu of the frame built by app.py
-        _shown(page.get_by_text("Sample data").first)
-        _menu(page, "Overview").click()
+        shown(menu(page, "Overview"))  # the menu of the frame built by app.py
+        shown(page.get_by_text("Sample data").first)
+        menu(page, "Overview").click()
         page.wait_for_url(re.compile(r"^[^?]*/\?(?=.*lang=en)(?=.*period=2023-Q3)"), timeout=30_000)
-        _settled(page)
-        assert _query(page)["lang"] == "en" and _query(page)["period"] == "2023-Q3"
-        _shown(page.get_by_role("heading", name="Work areas"))
+        settled(page)
+        assert query_of(page)["lang"] == "en" and query_of(page)["period"] == "2023-Q3"
+        shown(page.get_by_role("heading", name="Work areas"))
         page.context.close()
     finally:
         fresh.stop()
@@ -199,7 +126,7 @@ def test_screenshots(server, browser, name, path, width):
     """The views a manager sees, at a laptop and a phone width; nothing spills sideways."""
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
-    _open(page, server.url + path)
+    open_page(page, server.url + path)
     page.wait_for_timeout(1500)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))
@@ -209,31 +136,11 @@ def test_screenshots(server, browser, name, path, width):
     context.close()
 
 
-EDITOR_NAME, EDITOR_PASSWORD = "王科长", "correct horse 2023"
-
-
-@pytest.fixture(scope="module")
-def editor_server(tmp_path_factory):
-    from kpi.auth import hash_password
-
-    s = Server(tmp_path_factory.mktemp("editor") / "kpi.duckdb",
-               KPI_EDITORS=f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}")
-    yield s
-    s.stop()
-
-
-def _sign_in(page, name: str, password: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Editor sign-in").click()
-    page.get_by_role("textbox", name="Name").fill(name)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _summary(page, code: str) -> str:
     """The summary line of the indicator page, e.g. 'Actual 107 firms · Target 100 firms · …'."""
-    _menu(page, "Indicator")  # the page has rendered its frame
+    menu(page, "Indicator")  # the page has rendered its frame
     page.wait_for_selector("h1")
-    _settled(page)
+    settled(page)
     return page.get_by_text(re.compile(r"^Actual .* · Target")).first.inner_text()
 
 
@@ -246,36 +153,36 @@ def _bar_labels(page) -> list[str]:
 
 def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     base = f"{editor_server.url}/indicator?indicator=INV-FIRMS&lang=en&period=2023-H2&as_of=2023-12-31"
-    _open(page, base)
+    open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
     assert _bar_labels(page)[:2] == ["46", "61"]  # Q3, Q4 before the upload
-    _open(page, f"{editor_server.url}/upload?lang=en")
-    _settled(page)
+    open_page(page, f"{editor_server.url}/upload?lang=en")
+    settled(page)
     assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
-    _shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
+    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
     csv = "指标编码,期间,实际值,备注\nINV-FIRMS,2023年12月,40,年底集中对接\n".encode("gbk")
     page.locator("input[type=file]").set_input_files(files=[{"name": "十二月.csv", "mimeType": "text/csv",
                                                             "buffer": csv}])
     confirm = page.get_by_role("button", name="3. Confirm and commit (1 values)")
-    _shown(confirm)
-    _shown(page.locator("[data-testid='stMetric']").filter(has_text="unchanged").first)
+    shown(confirm)
+    shown(page.locator("[data-testid='stMetric']").filter(has_text="unchanged").first)
     metrics = {m.split("\n")[0]: m.split("\n")[-1] for m in page.locator("[data-testid='stMetric']").all_inner_texts()}
     assert metrics == {"new": "0", "changed": "1", "unchanged": "0", "blank (ignored)": "0"}  # the preview
     confirm.click()
-    _shown(page.get_by_text(re.compile(r"Committed as batch \d+ \(1 rows\)")).first)
-    _menu(page, "Indicator").click()
+    shown(page.get_by_text(re.compile(r"Committed as batch \d+ \(1 rows\)")).first)
+    menu(page, "Indicator").click()
     page.wait_for_url(re.compile(r"/indicator"), timeout=30_000)
-    _open(page, base)
+    open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 128 firms")
     assert _bar_labels(page)[:2] == ["46", "82"]  # the chart shows December's new 40
-    _open(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    open_page(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
+    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
-    _shown(revert)
+    shown(revert)
     revert.click()
-    _shown(page.get_by_text(re.compile(r"Batch \d+ reverted")).first)
-    _open(page, base)
+    shown(page.get_by_text(re.compile(r"Batch \d+ reverted")).first)
+    open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
     assert _bar_labels(page)[:2] == ["46", "61"]  # and back after the revert
 
@@ -286,20 +193,20 @@ def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_pat
     fresh = Server(tmp_path / "viewer.duckdb", KPI_EDITORS=f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}")
     try:
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        _open(page, f"{fresh.url}/upload?lang=en")  # the first request after start
-        _shown(page.get_by_text("This page is for editors").first)
-        _settled(page)  # the whole run is on the page before anything is said to be absent
+        open_page(page, f"{fresh.url}/upload?lang=en")  # the first request after start
+        shown(page.get_by_text("This page is for editors").first)
+        settled(page)  # the whole run is on the page before anything is said to be absent
         assert page.locator("input[type=file]").count() == 0
         assert page.get_by_role("button", name=re.compile("Confirm")).count() == 0
         menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
         assert menu.filter(has_text="Upload").count() == 0
-        _open(page, f"{fresh.url}/history?lang=en")
-        _shown(page.get_by_text("History of data batches").first)
-        _settled(page)
+        open_page(page, f"{fresh.url}/history?lang=en")
+        shown(page.get_by_text("History of data batches").first)
+        settled(page)
         assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
-        _sign_in(page, EDITOR_NAME, "wrong password")
-        _shown(page.get_by_text("Wrong name or password").first)
-        _settled(page)
+        sign_in(page, EDITOR_NAME, "wrong password")
+        shown(page.get_by_text("Wrong name or password").first)
+        settled(page)
         assert page.get_by_role("button", name=re.compile("Revert|Re-apply")).count() == 0
         page.context.close()
     finally:
@@ -313,19 +220,19 @@ def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_pat
 
 def _attention_names(page) -> list[str]:
     page.get_by_text("Needs attention").first.wait_for(timeout=30_000)
-    _settled(page)
+    settled(page)
     return page.locator("[data-testid='stMain'] [data-testid='stPageLink']").all_inner_texts()
 
 
 def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_server, page):
     overview = f"{editor_server.url}/?lang=en&period=2023-H2&as_of=2023-12-31"
-    _open(page, overview)
+    open_page(page, overview)
     assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))  # 7 of 6: met
-    _open(page, f"{editor_server.url}/targets?lang=en")
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
-    _shown(page.get_by_role("button", name="Check and save as a new revision"))
+    open_page(page, f"{editor_server.url}/targets?lang=en")
+    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    shown(page.get_by_role("button", name="Check and save as a new revision"))
     page.wait_for_selector("[data-testid='stDataFrame'] td#glide-cell-0-0", state="attached", timeout=30_000)
-    _settled(page)
+    settled(page)
     grid = page.locator("[data-testid='stDataFrame']").first
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first row's code
@@ -341,31 +248,31 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     page.wait_for_timeout(1000)
     page.get_by_role("button", name="Check and save as a new revision").click()
     try:
-        _shown(page.get_by_text("Saved as revision 2").first)
+        shown(page.get_by_text("Saved as revision 2").first)
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "targets-saved.png"))
-    _open(page, overview)
+    open_page(page, overview)
     behind = [t for t in _attention_names(page) if "Out-of-city investment promotion events" in t]
     assert behind and behind[0].startswith("✘ Missed") and "target 8 events" in behind[0]
-    _open(page, f"{editor_server.url}/targets?lang=en")
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    open_page(page, f"{editor_server.url}/targets?lang=en")
+    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     restore = page.get_by_role("button", name="Restore revision 1 (saved as a new revision)")
-    _shown(restore)
+    shown(restore)
     restore.click()
-    _shown(page.get_by_text("Saved as revision 3").first)
-    _open(page, overview)
+    shown(page.get_by_text("Saved as revision 3").first)
+    open_page(page, overview)
     assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))
 
 
 def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    _open(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
-    _shown(page.get_by_text("Scan to open this view").first)  # the QR code of the pinned link
+    open_page(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
+    shown(page.get_by_text("Scan to open this view").first)  # the QR code of the pinned link
     page.locator("[data-testid='stSidebar']").wait_for(state="hidden", timeout=30_000)
     button = page.get_by_role("button", name="Download the briefing (HTML, opens offline)")
-    _shown(button)
+    shown(button)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     download = info.value
@@ -378,6 +285,6 @@ def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser,
     offline = browser.new_context(offline=True).new_page()
     offline.goto(path.as_uri())
     offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)  # charts render with no network
-    _shown(offline.locator(".js-plotly-plot").nth(9))  # at least ten charts
+    shown(offline.locator(".js-plotly-plot").nth(9))  # at least ten charts
     offline.context.close()
     context.close()

@@ -17,6 +17,8 @@ from tests.conftest import ROOT, run_cli
 
 ROWS = 400_000
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):

@@ -14,9 +14,10 @@ from bench.generate import generate
 from kpi.auth import hash_password
 from kpi.setup import load_plans
 from kpi.store import Editor, Store
-from tests.test_browser import CHROMIUM, Server
+from tests import browser_kit
+from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, Server
 
-pytestmark = pytest.mark.browser
+pytestmark = [*browser_kit.marks(), pytest.mark.slow]
 VIEWERS = 20
 ROWS = 100_000
 NAME, PASSWORD = "editor", "load test password"
@@ -51,7 +52,7 @@ async def _journey(server_url: str, csv: bytes) -> tuple[list[str], str]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         editor = await (await browser.new_context(viewport={"width": 1366, "height": 900})).new_page()
         await editor.goto(f"{server_url}/upload?lang=en")
         await editor.wait_for_selector("h1")
