@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kpi import fmt
 from kpi.i18n import t
 from kpi.plan import edit as plan_edit
 from ui import context, signin, state
@@ -81,7 +82,7 @@ st.subheader(t("targets.revisions", lang))
 revisions = store.plan_revisions(plan.id)
 st.dataframe(pd.DataFrame({t("targets.revision", lang): revisions["revision"],
                            t("col.batch", lang): revisions["batch_id"], t("col.editor", lang): revisions["editor"],
-                           t("col.time", lang): revisions["created_at"].astype(str).str[:16],
+                           t("col.time", lang): fmt.timestamps(revisions["created_at"]),
                            t("col.file", lang): revisions["source"].fillna("")}), hide_index=True, width="stretch")
 if len(revisions) > 1:
     pick = st.selectbox(t("targets.pick", lang), revisions["revision"].tolist()[1:], key="restore_revision")

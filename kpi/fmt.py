@@ -41,3 +41,15 @@ def with_unit(value: float | None, unit: str | None, lang: str = "zh") -> str:
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit}" if lang == "en" else f"{text}{unit}"
+
+
+def timestamp(value: object) -> str:
+    """When a batch, a revision or a file was made, to the minute: 2023-10-08 09:30 (the same in both languages)."""
+    if value is None:
+        return ""
+    return str(value)[:16]
+
+
+def timestamps(values) -> list[str]:
+    """``timestamp`` of each value of a column."""
+    return [timestamp(v) for v in values]

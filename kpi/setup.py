@@ -7,7 +7,7 @@ from pathlib import Path
 from kpi import ingest
 from kpi.plan.models import Plan, load_plan
 from kpi.settings import get_settings
-from kpi.store import Editor, Store, StoreError
+from kpi.store import SAMPLE, Editor, Store, StoreError
 
 
 def plan_files() -> list[Path]:
@@ -34,7 +34,7 @@ def load_sample(store: Store, editor: Editor) -> list[int]:
             raise StoreError(f"the sample file {path.name} does not validate: "
                              + "; ".join(p.message("en") for p in prepared.problems[:5]))
         if not store.find_by_sha(prepared.sha256):
-            batches.append(ingest.commit(store, prepared, editor, kind="sample"))
+            batches.append(ingest.commit(store, prepared, editor, kind=SAMPLE))
     return batches
 
 

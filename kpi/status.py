@@ -21,8 +21,14 @@ from kpi.plan.windows import PlanSpan, resolve_window, target_entries
 from kpi.settings import get_settings
 
 STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "done", "overdue", "pending", "no_target", "no_data")
-BEHIND = ("missed", "off_track", "at_risk", "overdue")
+# groupings of statuses, defined once: the cards, the needs-attention list and the 通报 text count with them
+BEHIND = ("overdue", "missed", "off_track", "at_risk")  # needs attention, the most serious first
 NEEDS_EXPLANATION = ("missed", "off_track", "overdue")  # without a note for the period: 待说明
+DONE = ("met", "done")  # the target reached, the milestone delivered
+ON_TRACK = ("on_track",)  # under way and at or ahead of the pace
+GOOD = DONE + ON_TRACK  # met, done or on pace: what a card counts as good
+NOT_JUDGED = ("no_target",)  # monitored items: charted, never judged
+NOT_MEASURED = ("pending", "no_target", "no_data")  # nothing to measure progress on yet
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,10 @@ class StatusRow:
     progress: float | None = None  # actual ÷ target
     expected: float | None = None  # what the pace expects by the as-of date
     pace: float | None = None  # actual ÷ expected (for at-most items: expected ÷ actual)
-    final: bool = False  # the period has ended and carries its own target
+    # the period carries a whole target of its own (not a pro-rata share of a longer one), so its actual is read
+    # against that target, and met/missed once it has ended; otherwise against the pace (expected to date).
+    # Milestones: due inside the period, and the period has ended by the as-of date.
+    own_target: bool = False
     shortfalls: list[str] = field(default_factory=list)  # recurring periods that fell short
     due: str | None = None
     done_on: str | None = None
@@ -181,12 +190,12 @@ def evaluate_item(plan: Plan, item: Indicator, reports: dict[Period, dict], wind
     if row.target and row.target_low is None:
         row.progress = row.actual / row.target
     row.shortfalls = _shortfalls(item, values, entries, window, as_of)
-    if row.final and window.end <= as_of:
+    if row.own_target and window.end <= as_of:
         row.expected = row.target
         row.pace = _ratio(item, row.actual, row.target, row.target_low, row.target_high)
         row.status = "met" if row.pace >= 1.0 and not row.shortfalls else "missed"
         return row
-    row.expected, low, high = _expected(plan, item, entries, window, as_of)
+    row.expected, low, high = _expected(item, entries, window, as_of)
     row.pace = _ratio(item, row.actual, row.expected, low, high)
     row.status = "off_track" if row.shortfalls else bands.classify(row.pace)
     if item.direction == "at_most" and row.target is not None and row.actual > row.target:
@@ -198,7 +207,7 @@ def _set_target(item: Indicator, entries: list, window, row: StatusRow) -> None:
     """The target for the window: whole targets inside it, a pro-rata share of those it cuts."""
     if item.kind == "count":
         shares = [(v, _overlap_days(w, window) / w.days) for w, v, _ in entries]
-        row.final = all(s == 1.0 for _, s in shares)
+        row.own_target = all(s == 1.0 for _, s in shares)
         if isinstance(entries[0][1], Range):
             row.target_low = sum(v.low * s for v, s in shares)
             row.target_high = sum(v.high * s for v, s in shares)
@@ -206,27 +215,25 @@ def _set_target(item: Indicator, entries: list, window, row: StatusRow) -> None:
             row.target = sum(float(v) * s for v, s in shares)
     else:  # a level: the target of the latest window that overlaps
         w, v, _ = entries[-1]
-        row.final = w.end <= window.end
+        row.own_target = w.end <= window.end
         if isinstance(v, Range):
             row.target_low, row.target_high = v.low, v.high
         else:
             row.target = float(v)
-    row.target_basis = "plan" if row.final else "pace"
+    row.target_basis = "plan" if row.own_target else "pace"
 
 
-def _expected(plan: Plan, item: Indicator, entries: list, window, as_of: dt.date):
+def _expected(item: Indicator, entries: list, window, as_of: dt.date):
     """What the pace expects by the as-of date: (value, low, high)."""
     cutoff = min(as_of, window.end)
     if item.kind == "count":
-        def pro_rata(value: float) -> float:
-            return value * done / w.days
         total = low = high = 0.0
         for w, v, _ in entries:
-            done = _overlap_days(w, window, until=cutoff)
+            done = _overlap_days(w, window, until=cutoff)  # days of this target's window elapsed inside the period
             if isinstance(v, Range):
-                low, high = low + pro_rata(v.low), high + pro_rata(v.high)
+                low, high = low + v.low * done / w.days, high + v.high * done / w.days
             else:
-                total += pro_rata(float(v))
+                total += float(v) * done / w.days
         return (None, low, high) if isinstance(entries[0][1], Range) else (total, None, None)
     started = [e for e in entries if e[0].start <= cutoff] or entries[:1]
     w, v, _ = started[-1]
@@ -288,7 +295,7 @@ def _milestone(item: Indicator, reports: dict[Period, dict], window, as_of: dt.d
             row.status = "pending"
         else:
             row.status = "overdue" if seen else "no_data"
-    row.final = item.due <= window.end and window.end <= as_of
+    row.own_target = item.due <= window.end and window.end <= as_of
     row.progress = row.actual
     return row
 
@@ -318,7 +325,7 @@ def pace_curve(plan: Plan, item: Indicator, dates: list[dt.date]) -> list[float 
     entries = target_entries(plan, item)
     if item.kind == "milestone" or not entries or isinstance(entries[0][1], Range):
         return [None] * len(dates)
-    return [_expected(plan, item, entries, window, d)[0] for d in dates]
+    return [_expected(item, entries, window, d)[0] for d in dates]
 
 
 def target_steps(plan: Plan, item: Indicator) -> list[tuple[dt.date, float]]:
@@ -332,9 +339,5 @@ def target_steps(plan: Plan, item: Indicator) -> list[tuple[dt.date, float]]:
     return out
 
 
-def status_frame(rows: list[StatusRow]) -> pd.DataFrame:
-    return pd.DataFrame([r.to_dict() for r in rows])
-
-
-__all__ = ["BEHIND", "STATUSES", "Bands", "PlanSpan", "StatusRow", "evaluate", "evaluate_matrix", "pace_curve",
-           "status_frame", "target_steps"]
+__all__ = ["BEHIND", "DONE", "GOOD", "NEEDS_EXPLANATION", "NOT_JUDGED", "NOT_MEASURED", "ON_TRACK", "STATUSES",
+           "Bands", "PlanSpan", "StatusRow", "evaluate", "evaluate_matrix", "pace_curve", "target_steps"]

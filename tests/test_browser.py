@@ -148,7 +148,7 @@ def _bar_labels(page) -> list[str]:
     """The numbers written on the bars of the per-quarter chart (the second chart of the indicator page)."""
     chart = page.locator(".js-plotly-plot").nth(1)
     chart.locator(".bartext").first.wait_for(timeout=30_000)
-    return [re.match(r"[\d,.]+", t).group(0) for t in chart.locator(".bartext").all_text_contents()]
+    return [re.match(r"[\d,.]+", label).group(0) for label in chart.locator(".bartext").all_text_contents()]
 
 
 def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
@@ -227,7 +227,7 @@ def _attention_names(page) -> list[str]:
 def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_server, page):
     overview = f"{editor_server.url}/?lang=en&period=2023-H2&as_of=2023-12-31"
     open_page(page, overview)
-    assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))  # 7 of 6: met
+    assert not any("Out-of-city investment promotion events" in name for name in _attention_names(page))  # 7 of 6: met
     open_page(page, f"{editor_server.url}/targets?lang=en")
     sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     shown(page.get_by_role("button", name="Check and save as a new revision"))
@@ -253,7 +253,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "targets-saved.png"))
     open_page(page, overview)
-    behind = [t for t in _attention_names(page) if "Out-of-city investment promotion events" in t]
+    behind = [name for name in _attention_names(page) if "Out-of-city investment promotion events" in name]
     assert behind and behind[0].startswith("✘ Missed") and "target 8 events" in behind[0]
     open_page(page, f"{editor_server.url}/targets?lang=en")
     sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
@@ -262,7 +262,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     restore.click()
     shown(page.get_by_text("Saved as revision 3").first)
     open_page(page, overview)
-    assert not any("Out-of-city investment promotion events" in t for t in _attention_names(page))
+    assert not any("Out-of-city investment promotion events" in name for name in _attention_names(page))
 
 
 def test_briefing_downloads_from_meeting_mode_and_opens_offline(server, browser, tmp_path):

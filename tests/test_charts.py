@@ -33,8 +33,8 @@ def figures(store):
         q = [r for r in quarters if r.indicator == "INV-EVENTS"]
         milestones = [i for i in plan.area("SCI").items if i.kind == "milestone"]
         return {
-            "bars": charts.period_bars(plan, plan.indicator("INV-EVENTS"), q, lang),
-            "bars-monitored": charts.period_bars(plan, plan.indicator("INV-MAJOR-PROJ"),
+            "bars": charts.period_bars(plan.indicator("INV-EVENTS"), q, lang),
+            "bars-monitored": charts.period_bars(plan.indicator("INV-MAJOR-PROJ"),
                                                  [r for r in quarters if r.indicator == "INV-MAJOR-PROJ"], lang),
             "cumulative": charts.cumulative(plan, plan.indicator("INV-VISITS"), obs, AS_OF, lang,
                                             highlight=tables.breakdown_window(plan, "2023-Q4")),
@@ -60,8 +60,8 @@ def test_status_words_on_bars_and_escaped_notes(figures):
     assert any("&lt;b&gt;bold&lt;/b&gt; &amp; note" in c for c in bar.customdata)  # uploaded text is escaped
     monitored = figs["bars-monitored"].data
     assert len(monitored) == 1 and set(monitored[0].marker.color) == {charts.NEUTRAL}  # no target colouring
-    assert [t.name for t in figs["cumulative"].data] == ["Pace (expected to date)", "Cumulative target",
+    assert [trace.name for trace in figs["cumulative"].data] == ["Pace (expected to date)", "Cumulative target",
                                                        "Cumulative actual"]
     assert figs["cumulative"].layout.shapes[0].type == "rect"  # the chosen period, shaded
     texts = figs["milestones"].data[-1].text
-    assert all(any(word in t for word in ("Done", "Pending", "Overdue", "No data")) for t in texts)
+    assert all(any(word in text for word in ("Done", "Pending", "Overdue", "No data")) for text in texts)

@@ -8,9 +8,9 @@ import re
 
 import pytest
 import yaml
-from conftest import PLAN_FILE, ROOT, run_cli
 
 from kpi.plan.models import Plan, PlanError, load_plan, parse_plan_text, validate_plan
+from tests.conftest import PLAN_FILE, ROOT, run_cli
 
 SOURCE_TEXT = ROOT / "data" / "plans" / "source" / "2023-H2-luohu-sti.txt"
 
@@ -168,7 +168,8 @@ def test_minimal_plan_is_valid():
     assert plan is not None
     assert [i.code for i in plan.indicators()] == ["AA-ONE", "AA-TWO", "AA-MS", "AA-PER", "AA-RNG", "AA-EVERY",
                                                    "BB-ONE"]
-    assert [(t.period, t.value) for t in plan.indicator("AA-PER").targets] == [("2023-Q3", 2), ("2023-Q4", 3)]
+    targets = plan.indicator("AA-PER").targets
+    assert [(target.period, target.value) for target in targets] == [("2023-Q3", 2), ("2023-Q4", 3)]
     assert plan.indicator("AA-RNG").target.low == 1
     assert plan.indicator("AA-RNG").target.high == 2
     assert plan.indicator("AA-MS").due == dt.date(2023, 12, 31)
@@ -180,7 +181,7 @@ def test_period_targets_are_stored_canonically():
                                 {"period": dt.date(2023, 11, 5), "value": 1}]
     plan, issues = validate_plan(raw)
     assert issues == []
-    assert [t.period for t in plan.indicator("AA-PER").targets] == ["2023-Q3", "2023-10", "2023-11"]
+    assert [target.period for target in plan.indicator("AA-PER").targets] == ["2023-Q3", "2023-10", "2023-11"]
 
 
 def _set(path: list, value):

@@ -6,10 +6,10 @@ import datetime as dt
 import textwrap
 
 import pytest
-from conftest import EDITOR, import_csv, status_of
 
 from kpi.plan.models import load_plan
 from kpi.status import Bands, evaluate, evaluate_matrix
+from tests.conftest import EDITOR, import_csv, status_of
 
 D = dt.date
 AFTER = D(2024, 1, 15)  # the whole plan span has ended
@@ -35,7 +35,7 @@ def test_inv_events_met_for_the_half(store):
     assert row.progress == pytest.approx(7 / 6)
     assert row.progress == pytest.approx(1.1667, abs=1e-4)
     assert row.target_basis == "plan"
-    assert row.final is True
+    assert row.own_target is True
     assert row.status == "met"
 
 
@@ -48,7 +48,7 @@ def test_ip_training_every_quarter(store, period, target, actual, status, shortf
     load(store, ("INNO-IP-TRAIN", "2023-Q3", 2), ("INNO-IP-TRAIN", "2023-Q4", 1))
     row = status_of(store, "INNO-IP-TRAIN", period, AFTER)
     assert (row.target, row.actual, row.status, row.shortfalls) == (target, actual, status, shortfalls)
-    assert row.final is True
+    assert row.own_target is True
     assert row.target_basis == "plan"
 
 
@@ -60,7 +60,7 @@ def test_inv_visits_off_track_in_august(store):
     assert row.expected == pytest.approx(5.0)
     assert row.pace == pytest.approx(0.6)
     assert row.progress == pytest.approx(0.15)
-    assert row.final is True  # the half carries its own target ...
+    assert row.own_target is True  # the half carries its own target ...
     assert row.status == "off_track"  # ... but has not ended: judged on pace
 
 
@@ -157,7 +157,7 @@ def test_quarter_of_a_half_year_target_is_judged_on_pace(store):
     assert row.period == "2023-Q3"
     assert row.target == pytest.approx(3.0)  # 6 × 92/184
     assert row.target_basis == "pace"
-    assert row.final is False
+    assert row.own_target is False
     assert row.expected == pytest.approx(3.0)
     assert row.actual == 2.0
     assert row.pace == pytest.approx(2 / 3)
@@ -420,8 +420,8 @@ def test_range_rate_basis(mini):
     load(mini, ("QA-RATE", "2023-Q3", 95))
     half = mini_status(mini, "QA-RATE", "2023-H2", AFTER)
     quarter = mini_status(mini, "QA-RATE", "2023-Q3", AFTER)
-    assert (half.final, half.target_basis) == (True, "plan")
-    assert (quarter.final, quarter.target_basis) == (False, "pace")
+    assert (half.own_target, half.target_basis) == (True, "plan")
+    assert (quarter.own_target, quarter.target_basis) == (False, "pace")
 
 
 def test_mini_plan_window_label_and_no_data(mini):

@@ -8,13 +8,13 @@ import threading
 
 import duckdb
 import pytest
-from conftest import EDITOR, PLAN_FILE, import_csv
 
 import kpi.store.schema
 from kpi import ingest
 from kpi.plan.models import Plan
 from kpi.setup import load_plans
 from kpi.store import Editor, Store, StoreError
+from tests.conftest import EDITOR, PLAN_FILE, import_csv
 
 NO_EDITORS = [None, Editor(""), Editor("   ", via="web")]
 TABLES = {"meta", "batches", "plan_revisions", "areas", "indicators", "targets", "observations"}
@@ -396,11 +396,11 @@ def test_readers_while_a_writer_imports(store):
 
     threads = [threading.Thread(target=read, args=(k,)) for k in range(readers)]
     threads.append(threading.Thread(target=write))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     assert store.data_version() == 1 + writes == len(store.batches())
     assert value_now(store, "INV-EVENTS", "2023-Q3") == float(writes)

@@ -14,17 +14,17 @@ from tests.conftest import PLAN_FILE
 AS_OF = dt.date(2023, 9, 30)  # half of 2023-H2 elapsed: 序时进度 50%
 
 
-def row(code: str, status: str, actual=None, target=None, progress=None, expected=None, final=False,
+def row(code: str, status: str, actual=None, target=None, progress=None, expected=None, own_target=False,
         kind="count", due=None, done_on=None) -> StatusRow:
     return StatusRow(indicator=code, area=code.split("-")[0], kind=kind, direction="at_least", period="2023-H2",
-                     status=status, actual=actual, target=target, progress=progress, expected=expected, final=final,
-                     due=due, done_on=done_on)
+                     status=status, actual=actual, target=target, progress=progress, expected=expected,
+                     own_target=own_target, due=due, done_on=done_on)
 
 
 CASES = {
     "ahead of pace": (
         [row("INV-EVENTS", "on_track", 5, 6, 5 / 6, 3), row("INV-VISITS", "on_track", 14, 20, 0.7, 10),
-         row("INV-FIRMS", "met", 100, 100, 1.0, 100, final=True), row("INV-MAJOR-PROJ", "no_target", 4)],
+         row("INV-FIRMS", "met", 100, 100, 1.0, 100, own_target=True), row("INV-MAJOR-PROJ", "no_target", 4)],
         "截至2023年9月30日，招商引资领域3项指标中已完成1项（占33%）、符合序时进度2项、落后或未完成0项，平均完成率84%，"
         "高于序时进度34个百分点（序时进度50%）。",
         "As of 30 Sep 2023, Investment promotion: 1 of 3 indicators done (33%), 2 on track, 0 behind or missed; "
@@ -45,7 +45,7 @@ CASES = {
         "As of 30 Sep 2023, Investment promotion: 0 of 1 indicators done (0%), 1 on track, 0 behind or missed; "
         "average completion 50%, in line with the time elapsed (50%)."),
     "all done": (
-        [row("INV-EVENTS", "met", 6, 6, 1.0, 6, final=True),
+        [row("INV-EVENTS", "met", 6, 6, 1.0, 6, own_target=True),
          row("INV-CONTEST", "done", 1, 1, 1.0, kind="milestone", due="2023-12-31", done_on="2023-09-01")],
         "截至2023年9月30日，招商引资领域2项指标已全部完成。",
         "As of 30 Sep 2023, all 2 indicators of Investment promotion are done."),

@@ -100,7 +100,7 @@ def _stop(lang: str, message: str) -> None:
     st.stop()
 
 
-def _version(store, latest: int, asked: dict[str, str], lang: str) -> int | None:
+def _version(latest: int, asked: dict[str, str], lang: str) -> int | None:
     """The data version a link pins (?data=N), None for the newest; a version that does not exist stops the page."""
     raw = asked.get("data")
     if raw is None:
@@ -122,7 +122,7 @@ def build() -> Context:
     lang = side.segmented_control(t("app.language"), ["zh", "en"], key="lang", default=norm_lang(asked.get("lang")),
                                   format_func=lambda code: t(f"app.lang_{code}"), on_change=_to_url,
                                   args=("lang", "lang", "zh")) or norm_lang(asked.get("lang"))
-    pinned = _version(store, latest, asked, lang)
+    pinned = _version(latest, asked, lang)
     version = pinned or latest
     plan_ids = state.plan_ids(db, version)  # under a pinned version: only the plans that existed then
     if not plan_ids:

@@ -94,7 +94,7 @@ def figures(db: str, view: View, code: str) -> tuple[go.Figure, go.Figure]:
     """(bars for the parts of the chosen period, cumulative against pace with the period shaded)."""
     snap = _snap(db, view)
     item = snap.plan.indicator(code)
-    bars = charts.period_bars(snap.plan, item, breakdown_rows(db, view)[code], view.lang)
+    bars = charts.period_bars(item, breakdown_rows(db, view)[code], view.lang)
     cumulative = charts.cumulative(snap.plan, item, snap.observations, view.as_of, view.lang,
                                    highlight=tables.breakdown_window(snap.plan, view.period))
     return bars, cumulative
@@ -194,7 +194,7 @@ def year_over_year(db: str, view: View, code: str) -> tuple[pd.DataFrame, go.Fig
     item = snap.plan.indicator(code)
     if not rows or item.kind == "milestone":
         return table, None
-    return table, charts.period_bars(snap.plan, item, rows, view.lang, title=t("yoy.chart", view.lang))
+    return table, charts.period_bars(item, rows, view.lang, title=t("yoy.chart", view.lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

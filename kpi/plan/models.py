@@ -99,6 +99,10 @@ class Indicator(Strict):
     def area(self) -> str:
         return self.code.split("-", 1)[0]
 
+    def unit_text(self, lang: str) -> str | None:
+        """The unit in that language (场, events); None for an item without a unit."""
+        return self.unit.get(lang) if self.unit else None
+
 
 class Area(Strict):
     code: Annotated[str, Field(pattern=AREA_RE)]

@@ -65,5 +65,5 @@ def _entries(plan: Plan, item: Indicator) -> list[tuple[Period | PlanSpan, float
         return [(p, item.target, True) for p in periods_in_span(plan.span.start, plan.span.end, item.every)]
     if item.target is not None:
         return [(plan_window(plan), item.target, False)]
-    return sorted(((parse_period(t.period), t.value, False) for t in item.targets),
+    return sorted(((parse_period(target.period), target.value, False) for target in item.targets),
                   key=lambda e: (e[0].start, -MONTHS_PER[e[0].grain]))

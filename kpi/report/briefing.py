@@ -164,7 +164,7 @@ def briefing_html(pack: Pack) -> bytes:
              f"<dt>{_e(t('app.as_of', lang))}</dt><dd id='as-of'>{_e(fmt.date(pack.as_of, lang))}"
              f" ({_e(pack.as_of.isoformat())})</dd>",
              f"<dt>{_e(t('brief.version', lang))}</dt><dd id='data-version'>{pack.version}</dd>",
-             f"<dt>{_e(t('brief.made', lang))}</dt><dd>{_e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</dd>",
+             f"<dt>{_e(t('brief.made', lang))}</dt><dd>{_e(fmt.timestamp(dt.datetime.now()))}</dd>",
              f"<dt>{_e(t('brief.link', lang))}</dt><dd><a class='link' id='link' href='{_e(pack.link)}'>"
              f"{_e(pack.link)}</a></dd></dl>",
              f'<div aria-label="{_e(t("brief.qr", lang))}">{qr_svg(pack.link)}</div></section>']

@@ -67,7 +67,7 @@ def _as_of_marks(as_of: dt.date, lang: str) -> tuple[list[dict], list[dict]]:
 
 
 def _unit(item: Indicator, lang: str) -> str:
-    return item.unit.get(lang) if item.unit else ""
+    return item.unit_text(lang) or ""
 
 
 def _hover_note(r: StatusRow, lang: str) -> str:
@@ -80,7 +80,7 @@ def _hover_note(r: StatusRow, lang: str) -> str:
     return "".join("<br>" + html.escape(p) for p in parts)
 
 
-def period_bars(plan: Plan, item: Indicator, rows: list[StatusRow], lang: str, title: str | None = None) -> go.Figure:
+def period_bars(item: Indicator, rows: list[StatusRow], lang: str, title: str | None = None) -> go.Figure:
     """Actual per period as bars coloured and labelled by status; the period's target as a marker."""
     unit = _unit(item, lang)
     labels = [parse_period(r.period).display(lang) for r in rows]

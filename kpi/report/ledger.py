@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from kpi import fmt
 from kpi.i18n import t
 from kpi.periods import periods_in_span
 from kpi.plan.models import Plan
@@ -32,7 +33,7 @@ def problems_table(problems: list, lang: str) -> pd.DataFrame:
 def batch_label(info: dict, lang: str) -> str:
     state = t("history.state_reverted", lang) if info["reverted"] else ""
     return t("history.label", lang, batch=info["batch_id"], source=info["source"] or "", editor=info["editor"],
-             time=str(info["created_at"])[:16], rows=info["row_count"], state=state)
+             time=fmt.timestamp(info["created_at"]), rows=info["row_count"], state=state)
 
 
 def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col.batch", lang): batches["batch_id"].astype(int),
         t("history.kind", lang): [t(f"batch.{k}", lang) for k in batches["kind"]],
-        t("col.time", lang): batches["created_at"].astype(str).str[:16],
+        t("col.time", lang): fmt.timestamps(batches["created_at"]),
         t("col.editor", lang): batches["editor"],
         t("col.file", lang): batches["source"].fillna(""),
         t("history.rows", lang): batches["row_count"].astype(int),

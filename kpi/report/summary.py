@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from kpi import fmt
 from kpi.i18n import t
 from kpi.plan.models import Plan
-from kpi.status import BEHIND, StatusRow
+from kpi.status import BEHIND, DONE, NOT_JUDGED, NOT_MEASURED, ON_TRACK, StatusRow
 
-DONE = ("met", "done")
-ON_TRACK = ("on_track",)
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -46,11 +44,11 @@ def _behind_list(plan: Plan, rows: list[StatusRow], lang: str) -> str:
     parts = []
     for r in rows:
         item = plan.indicator(r.indicator)
-        unit = item.unit.get(lang) if item.unit else None
+        unit = item.unit_text(lang)
         if item.kind == "milestone":
             parts.append(t("summary.behind_milestone", lang, name=item.name.get(lang), due=fmt.date(r.due, lang)))
         else:
-            target = r.target if r.final else r.expected
+            target = r.target if r.own_target else r.expected
             parts.append(t("summary.behind_item", lang, name=item.name.get(lang),
                            actual=fmt.with_unit(r.actual, unit, lang), target=fmt.with_unit(target, unit, lang)))
     return ("、" if lang == "zh" else "; ").join(parts)
@@ -59,14 +57,14 @@ def _behind_list(plan: Plan, rows: list[StatusRow], lang: str) -> str:
 def average_completion(rows: list[StatusRow]) -> float | None:
     """Actual ÷ target, capped at 100%, over the judged rows that are due or under way (None when none are)."""
     shares = [min(r.progress, 1.0) for r in rows
-              if r.progress is not None and r.status not in ("pending", "no_target", "no_data")]
+              if r.progress is not None and r.status not in NOT_MEASURED]
     return sum(shares) / len(shares) if shares else None
 
 
 def area_sentence(plan: Plan, name: str, rows: list[StatusRow], elapsed: float, as_of: dt.date, lang: str) -> str:
     """One area's sentence, in the conventions of a progress report."""
     date = fmt.date(as_of, lang)
-    judged = [r for r in rows if r.status != "no_target"]
+    judged = [r for r in rows if r.status not in NOT_JUDGED]
     reported = [r for r in rows if r.actual is not None or r.done_on]
     if not judged:
         return t("summary.monitored_only", lang, date=date, area=name, count=len(rows), reported=len(reported))
@@ -93,12 +91,12 @@ def summarize(plan: Plan, rows: list[StatusRow], elapsed: float, as_of: dt.date,
     areas = []
     for area in plan.areas:
         mine = [r for r in rows if r.area == area.code]
-        judged = [r for r in mine if r.status != "no_target"]
+        judged = [r for r in mine if r.status not in NOT_JUDGED]
         areas.append(AreaSummary(
             area.code, area.name.get(lang), len(mine), len(judged), sum(r.status in DONE for r in judged),
             sum(r.actual is not None or bool(r.done_on) for r in mine), [r for r in judged if r.status in BEHIND],
             area_sentence(plan, area.name.get(lang), mine, elapsed, as_of, lang)))
-    judged = [r for r in rows if r.status != "no_target"]
+    judged = [r for r in rows if r.status not in NOT_JUDGED]
     done = sum(r.status in DONE for r in judged)
     behind = [r for r in judged if r.status in BEHIND]
     average = average_completion(judged) or 0.0

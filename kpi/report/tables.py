@@ -15,11 +15,8 @@ from kpi.plan.windows import plan_window, resolve_window
 from kpi.report import query
 from kpi.report.query import Snapshot
 from kpi.report.summary import average_completion
-from kpi.status import BEHIND, STATUSES, StatusRow
+from kpi.status import BEHIND, GOOD, NOT_JUDGED, STATUSES, StatusRow
 from kpi.store import Store
-
-GOOD = ("met", "on_track", "done")
-JUDGED_OUT = ("no_target",)
 
 
 def period_options(plan: Plan) -> list[str]:
@@ -65,17 +62,13 @@ class AreaCard:
     counts: dict[str, int] = field(default_factory=dict)
     needs_note: int = 0
 
-    @property
-    def share_good(self) -> float | None:
-        return self.good / self.judged if self.judged else None
-
 
 def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
     """Per area: how many indicators, how many judged, how many met or on track, average progress."""
     cards = []
     for area in plan.areas:
         mine = [r for r in rows if r.area == area.code]
-        judged = [r for r in mine if r.status not in JUDGED_OUT]
+        judged = [r for r in mine if r.status not in NOT_JUDGED]
         counts = {s: sum(r.status == s for r in mine) for s in STATUSES}
         cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
                               sum(r.status in GOOD for r in judged), average_completion(judged),
@@ -133,13 +126,13 @@ def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attent
         if r.status not in BEHIND:
             continue
         item = plan.indicator(r.indicator)
-        unit = item.unit.get(lang) if item.unit else None
+        unit = item.unit_text(lang)
         if item.kind == "milestone":
             text = t("attention.milestone", lang, status=status_text(r, lang), name=item.name.get(lang),
                      area=areas[r.area], due=fmt.date(r.due, lang))
         else:
-            basis = t("attention.basis_plan" if r.final else "attention.basis_pace", lang)
-            target = r.target if r.final else r.expected
+            basis = t("attention.basis_plan" if r.own_target else "attention.basis_pace", lang)
+            target = r.target if r.own_target else r.expected
             text = t("attention.line", lang, status=status_text(r, lang), name=item.name.get(lang),
                      area=areas[r.area], actual=fmt.with_unit(r.actual, unit, lang), basis=basis,
                      target=fmt.with_unit(target, unit, lang))
@@ -149,14 +142,14 @@ def needs_attention(plan: Plan, rows: list[StatusRow], lang: str) -> list[Attent
         if r.needs_note:
             text += t("needs_note.tag", lang)
         out.append(Attention(r.indicator, r.area, r.status, r.pace, text, r.note, r.needs_note))
-    order = {s: i for i, s in enumerate(("overdue", "missed", "off_track", "at_risk"))}
+    order = {s: i for i, s in enumerate(BEHIND)}
     return sorted(out, key=lambda a: (a.pace if a.pace is not None else 0.0, order[a.status]))
 
 
 # --- tables ------------------------------------------------------------------
 
 def _target_text(item: Indicator, r: StatusRow, lang: str) -> str:
-    unit = item.unit.get(lang) if item.unit else None
+    unit = item.unit_text(lang)
     if item.kind == "milestone":
         return t("value.due", lang, date=r.due)
     if r.target_low is not None:
@@ -167,7 +160,7 @@ def _target_text(item: Indicator, r: StatusRow, lang: str) -> str:
 def _actual_text(item: Indicator, r: StatusRow, lang: str) -> str:
     if item.kind == "milestone":
         return t("value.done_on", lang, date=r.done_on) if r.done_on else fmt.number(None, lang)
-    return fmt.with_unit(r.actual, item.unit.get(lang) if item.unit else None, lang)
+    return fmt.with_unit(r.actual, item.unit_text(lang), lang)
 
 
 def status_text(r: StatusRow, lang: str) -> str:
@@ -215,8 +208,8 @@ def summary_line(item: Indicator, r: StatusRow, lang: str) -> str:
         parts.append(f"{t('col.target', lang)} {_target_text(item, r, lang)}")
         if r.progress is not None:
             parts.append(f"{t('col.progress', lang)} {fmt.percent(r.progress, lang)}")
-        if not r.final and r.expected is not None:
-            unit = item.unit.get(lang) if item.unit else None
+        if not r.own_target and r.expected is not None:
+            unit = item.unit_text(lang)
             parts.append(f"{t('col.expected', lang)} {fmt.with_unit(r.expected, unit, lang)}")
     if r.shortfalls:
         parts.append(t("summary.shortfalls", lang, periods=_period_list(r.shortfalls, lang)))
@@ -282,7 +275,7 @@ def provenance(store: Store, code: str, lang: str, as_of_batch: int | None = Non
         t("col.batch", lang): frame["batch_id"].astype(int),
         t("col.file", lang): frame["source"].fillna(""),
         t("col.editor", lang): frame["editor"],
-        t("col.time", lang): frame["created_at"].astype(str).str[:16],
+        t("col.time", lang): fmt.timestamps(frame["created_at"]),
         t("col.in_force", lang): [t("yes" if x else "no", lang) for x in frame["in_force"]],
     })
 

@@ -6,6 +6,22 @@
 May import ``kpi.plan`` and ``kpi.settings`` — never ingest, the status engine or the reports (they call the store).
 """
 
-from kpi.store.store import REVERTIBLE, WRITE_KINDS, Editor, Store, StoreConflict, StoreError, StoreLocked
+from kpi.store.store import (
+    IMPORT,
+    NOTE,
+    OVERRIDE,
+    PLAN,
+    REAPPLY,
+    REVERT,
+    REVERTIBLE,
+    SAMPLE,
+    WRITE_KINDS,
+    Editor,
+    Store,
+    StoreConflict,
+    StoreError,
+    StoreLocked,
+)
 
-__all__ = ["REVERTIBLE", "WRITE_KINDS", "Editor", "Store", "StoreConflict", "StoreError", "StoreLocked"]
+__all__ = ["IMPORT", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor",
+           "Store", "StoreConflict", "StoreError", "StoreLocked"]

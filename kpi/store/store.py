@@ -27,8 +27,11 @@ from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 
-WRITE_KINDS = ("import", "sample")  # batches of observations
-REVERTIBLE = ("import", "sample", "note", "override")  # batches a revert takes out of force
+# what a batch is (batches.kind); the schema's CHECK lists the same words
+IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
+PLAN, REVERT, REAPPLY = "plan", "revert", "reapply"
+WRITE_KINDS = (IMPORT, SAMPLE)  # batches of observations
+REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE)  # batches a revert takes out of force
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
@@ -165,7 +168,7 @@ class Store:
             if row and row[1] == sha:
                 return int(row[0]), False
             revision = (row[0] if row else 0) + 1
-            batch = self._new_batch(cur, "plan", who, source=source, sha256=sha, plan_id=plan.id,
+            batch = self._new_batch(cur, PLAN, who, source=source, sha256=sha, plan_id=plan.id,
                                     row_count=len(plan.indicators()), comment=f"revision {revision}")
             cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [plan.id, revision, batch, sha, plan.canonical_json(), plan.span.start, plan.span.end])
@@ -231,7 +234,7 @@ class Store:
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
-                    kind: str = "import", expected_version: int | None = None) -> int:
+                    kind: str = IMPORT, expected_version: int | None = None) -> int:
         """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction.
 
         ``expected_version``: the data version the writer previewed against; if another batch was written since,
@@ -254,11 +257,11 @@ class Store:
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
                 as_of_batch: int | None = None) -> pd.DataFrame:
         """The current value of each (indicator, period): the newest version from a batch not reverted."""
-        params = {"as_of": self._resolve(as_of_batch), "codes": codes or [],
+        params = {"as_of": self._resolve(as_of_batch), "codes": codes or [], "sample": SAMPLE,
                   "all_codes": codes is None, "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2200, 1, 1)}
         return self.query("""
             SELECT o.indicator, o.period, o.grain, o.period_start, o.period_end, o.value, o.done_on, o.note,
-                   o.batch_id, live.kind = 'sample' AS sample
+                   o.batch_id, live.kind = $sample AS sample
             FROM observations o JOIN live_batches($as_of) live USING (batch_id)
             WHERE ($all_codes OR list_contains($codes, o.indicator))
               AND o.period_start >= $start AND o.period_end <= $end
@@ -291,7 +294,7 @@ class Store:
         """Attach an explanation to an indicator-period (an empty note clears it), as a batch."""
         who = _require_editor(editor)
         with self._transaction() as cur:
-            batch = self._new_batch(cur, "note", who, row_count=1, source=f"{indicator} {period}")
+            batch = self._new_batch(cur, NOTE, who, row_count=1, source=f"{indicator} {period}")
             cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note.strip()])
             return batch
 
@@ -301,7 +304,7 @@ class Store:
         if status and not reason.strip():
             raise ValueError("an override needs a reason")
         with self._transaction() as cur:
-            batch = self._new_batch(cur, "override", who, row_count=1, source=f"{indicator} {period}",
+            batch = self._new_batch(cur, OVERRIDE, who, row_count=1, source=f"{indicator} {period}",
                                     comment=status or None)
             cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status,
                                                                          reason.strip()])
@@ -327,8 +330,8 @@ class Store:
 
     def has_sample(self, as_of_batch: int | None = None) -> bool:
         """True when any value in force comes from the sample data."""
-        return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = 'sample'",
-                                [self._resolve(as_of_batch)]))
+        return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = ?",
+                                [self._resolve(as_of_batch), SAMPLE]))
 
     # --- batches --------------------------------------------------------
     def batches(self) -> pd.DataFrame:
@@ -336,9 +339,10 @@ class Store:
         return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (b.kind IN ('import', 'sample', 'note', 'override')
+                   (list_contains($revertible, b.kind)
                     AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
-            FROM batches b ORDER BY b.batch_id DESC""", {"as_of": self.data_version()})
+            FROM batches b ORDER BY b.batch_id DESC""",
+                          {"as_of": self.data_version(), "revertible": list(REVERTIBLE)})
 
     def batch(self, batch_id: int) -> dict:
         found = self.batches()
@@ -348,29 +352,29 @@ class Store:
         return found.iloc[0].to_dict()
 
     def find_by_sha(self, sha256: str) -> list[int]:
-        return self.query("SELECT batch_id FROM batches WHERE sha256 = ? AND kind IN ('import', 'sample') "
-                          "ORDER BY batch_id", [sha256])["batch_id"].tolist()
+        return self.query("SELECT batch_id FROM batches WHERE sha256 = ? AND list_contains(?, kind) "
+                          "ORDER BY batch_id", [sha256, list(WRITE_KINDS)])["batch_id"].tolist()
 
     def revert(self, batch_id: int, editor: Editor) -> int:
         """Take a batch's values out of force; recorded as a batch of its own."""
-        return self._toggle(batch_id, editor, "revert")
+        return self._toggle(batch_id, editor, REVERT)
 
     def reapply(self, batch_id: int, editor: Editor) -> int:
         """Undo a revert: the batch's values are in force again."""
-        return self._toggle(batch_id, editor, "reapply")
+        return self._toggle(batch_id, editor, REAPPLY)
 
     def _toggle(self, batch_id: int, editor: Editor, action: str) -> int:
         who = _require_editor(editor)
         info = self.batch(batch_id)
-        if info["kind"] == "plan":
+        if info["kind"] == PLAN:
             return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
             raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
                              "batches can be reverted")
         with self._transaction() as cur:
             info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
-            if bool(info["reverted"]) == (action == "revert"):
-                raise StoreConflict(f"batch {batch_id} is already {'reverted' if action == 'revert' else 'in force'}")
+            if bool(info["reverted"]) == (action == REVERT):
+                raise StoreConflict(f"batch {batch_id} is already {'reverted' if action == REVERT else 'in force'}")
             return self._new_batch(cur, action, who, target_batch=int(batch_id),
                                    row_count=int(info["row_count"]), source=info["source"])
 
@@ -378,7 +382,7 @@ class Store:
         """Revert a plan batch: the revision before it is in force again; re-apply: its own revision is."""
         row = self.query("SELECT plan_id, revision FROM plan_revisions WHERE batch_id = ?", [int(batch_id)])
         plan_id, revision = row["plan_id"].iloc[0], int(row["revision"].iloc[0])
-        wanted = revision - 1 if action == "revert" else revision
+        wanted = revision - 1 if action == REVERT else revision
         if wanted < 1:
             raise StoreError(f"batch {batch_id} loaded the first revision of plan {plan_id}: nothing to go back to")
         _, changed = self.restore_plan(plan_id, wanted, editor)
