@@ -268,7 +268,7 @@ def test_bad_plan(mutate, path, fragment):
     assert plan is None
     # exactly the one mistake is reported, at its path
     assert [i.path for i in issues] == [path], issues
-    assert fragment in issues[0].message
+    assert fragment in issues[0].text("en")
     assert issues[0].line is None
 
 

@@ -61,7 +61,7 @@ def _grid(plan, cells: dict):
 
 def _issues(plan, cells: dict):
     new, issues = plan_edit.apply_grid(plan, _grid(plan, cells))
-    return new, [(i.code, i.column, plan_edit.message(i.message, "en")) for i in issues]
+    return new, [(i.code, i.column, i.text("en")) for i in issues]
 
 
 @pytest.mark.parametrize(("cells", "expected"), [
