@@ -19,10 +19,10 @@ class Localized:
     """A message to put into another one, in whichever language that one is shown."""
 
     key: str
-    args: tuple = ()
+    params: dict = field(default_factory=dict)
 
     def __call__(self, lang: str) -> str:
-        return t(self.key, lang, **{f"a{i}": a for i, a in enumerate(self.args)})
+        return t(self.key, lang, **self.params)
 
 
 class Invalid(ValueError):

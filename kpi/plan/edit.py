@@ -138,7 +138,8 @@ def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | N
     headers = {norm_header(h): h for h in table.columns}
     find = {role: next((headers[norm_header(a)] for a in ALIASES[role] if norm_header(a) in headers), None)
             for role in FILE_ROLES}
-    missing = [Problem(None, None, None, "ingest.missing_column", {"column": role, "aliases": ", ".join(ALIASES[role])})
+    missing = [Problem(None, None, None, "ingest.missing_column", {"column": _role_name(role),
+                                                                    "aliases": ", ".join(ALIASES[role])})
                for role, col in find.items() if col is None]
     if missing:
         return None, missing
@@ -195,6 +196,11 @@ def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | N
         problems.append(replace(issue, row=row, column=column, code=codes_at[(int(m.group(1)), int(m.group(2)))]
                                 if m else None))
     return (None if problems else new), problems
+
+
+def _role_name(role: str) -> str:
+    """A column's name in both languages, as the data upload names it: ``target / 目标``."""
+    return f"{role} / {next(a for a in ALIASES[role] if not a.isascii())}"
 
 
 def plan_diff(old: Plan, new: Plan, lang: str) -> pd.DataFrame:
