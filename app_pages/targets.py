@@ -38,7 +38,7 @@ issues = st.session_state.get("_grid_issues", {}).get(revision, [])
 if issues:
     by_code = {}
     for issue in issues:
-        by_code.setdefault(issue.code, []).append(f"{issue.column}: {plan_edit.message(issue.message, lang)}")
+        by_code.setdefault(issue.code, []).append(f"{issue.column}: {issue.text(lang)}")
     grid.insert(1, "problem", grid["code"].map(lambda c: "；".join(by_code.get(c, []))))
 columns = {"code": t("col.code", lang), "name": t("col.indicator", lang), "kind": t("ind.kind", lang),
            "direction": t("targets.direction", lang), "problem": t("problem.message", lang),
@@ -71,7 +71,7 @@ if upload is not None:
     new_plan, problems = plan_edit.apply_targets_file(plan, upload.getvalue(), upload.name)
     if problems:
         st.error(t("upload.rejected", lang, count=len(problems)))
-        st.dataframe(state.problems_table(problems, lang), hide_index=True, width="stretch")
+        st.dataframe(plan_edit.issues_table(problems, lang, rows=True), hide_index=True, width="stretch")
     else:
         st.dataframe(plan_edit.plan_diff(plan, new_plan, lang), hide_index=True, width="stretch")
         if st.button(t("targets.confirm_file", lang), type="primary", key="save_file"):

@@ -16,14 +16,17 @@ from pathlib import Path
 
 from kpi import auth, ingest
 from kpi.i18n import norm_lang, status_label, t
-from kpi.periods import PeriodError
+from kpi.periods import PeriodError, parse_period
 from kpi.plan import edit as plan_edit
 from kpi.plan.models import PlanError, load_plan
+from kpi.plan.windows import resolve_window
 from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store, StoreError, StoreLocked
+
+MIN_PASSWORD = 8  # characters; a shorter password is refused
 
 
 class UsageError(Exception):
@@ -40,6 +43,8 @@ def _editor(args: argparse.Namespace) -> Editor:
 
 
 def _open(args: argparse.Namespace, create: bool = False) -> Store:
+    if not create and not _db(args).exists():
+        raise UsageError(t("cli.no_db", args.lang, db=_db(args)))
     try:
         return Store.open(_db(args), create=create)
     except StoreLocked as exc:
@@ -54,23 +59,27 @@ def cmd_init(args: argparse.Namespace) -> int:
     files = [Path(p) for p in args.plan] if args.plan else None
     try:
         for plan_id, revision, changed in load_plans(store, _editor(args), files):
-            state = "loaded" if changed else "unchanged"
-            print(f"plan {plan_id}: revision {revision} ({state})")
+            print(_revision(args, plan_id, revision, changed))
     except PlanError as exc:
-        print(exc, file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     if args.sample:
         batches = load_sample(store, Editor("sample", via="init"))
-        print(f"sample data: batch {', '.join(map(str, batches))}" if batches else "sample data: already loaded")
-    print(f"database: {store.path} (data version {store.data_version()})")
+        print(t("cli.sample", args.lang, batches=", ".join(map(str, batches))) if batches
+              else t("cli.sample_loaded", args.lang))
+    print(t("cli.database", args.lang, db=store.path, version=store.data_version()))
     return 0
+
+
+def _revision(args: argparse.Namespace, plan_id: str, revision: int, changed: bool) -> str:
+    return t("cli.plan_loaded" if changed else "cli.plan_unchanged", args.lang, plan=plan_id, revision=revision)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a CSV or XLSX file of actual results (long or wide) as one batch."""
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"no file {path}")
+        raise UsageError(t("cli.no_file", args.lang, file=path))
     store = _open(args)
     prepared = ingest.prepare(store, path.read_bytes(), path.name)
     if not prepared.ok:
@@ -96,10 +105,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Target, actual, progress, pace and status of every indicator for one period."""
     store = _open(args)
+    ids = store.plan_ids()
+    if not ids:
+        raise UsageError(t("cli.no_plans", args.lang, db=store.path))
+    if args.plan and args.plan not in ids:
+        raise UsageError(t("cli.unknown_plan", args.lang, plan=args.plan, known=", ".join(ids)))
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError as exc:
+        raise UsageError(t("cli.bad_date", args.lang, value=args.as_of)) from exc
     try:
         version = store.data_version() if args.data is None else args.data
         snap = query.snapshot(store, args.plan, version)
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+        _window(snap.plan, args.period, args.lang)
         view = query.View.of(snap.plan, args.period, as_of, version, args.lang)
         rows, plan = snap.status(view.period, view.as_of), snap.plan
     except (PeriodError, ValueError, StoreError) as exc:
@@ -113,7 +131,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(t("plan.example_banner", args.lang))
     if snap.sample:
         print(t("app.sample_mark", args.lang))
-    print(f"{'indicator':<20} {'period':<8} {'target':>8} {'actual':>8} {'progress':>8}  status  name")
+    head = {k: t(f"col.{k}", args.lang) for k in ("code", "period", "target", "actual", "progress", "status")}
+    print(f"{head['code']:<20} {head['period']:<8} {head['target']:>8} {head['actual']:>8} {head['progress']:>8}  "
+          f"{head['status']}  {t('col.indicator', args.lang)}")
     for r in rows:
         target = "" if r.target is None else f"{r.target:g}"
         actual = "" if r.actual is None else f"{r.actual:g}"
@@ -121,6 +141,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{r.indicator:<20} {r.period:<8} {target:>8} {actual:>8} {progress:>8}  "
               f"{status_label(r.status, args.lang)}  {names[r.indicator]}")
     return 0
+
+
+def _window(plan, text: str | None, lang: str) -> None:
+    """The period asked for, checked against the plan span: a usage error in the user's language if it is not."""
+    try:
+        resolve_window(plan, text)
+    except PeriodError as exc:
+        try:
+            p = parse_period(text)
+        except PeriodError:
+            raise UsageError(t("plan.bad_period", lang, value=text)) from exc
+        raise UsageError(t("cli.outside_plan", lang, period=p.label, plan=plan.id, start=plan.span.start,
+                           end=plan.span.end)) from exc
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -133,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(data.decode("utf-8-sig"))
     else:
-        raise UsageError("xlsx needs -o FILE")
+        raise UsageError(t("cli.xlsx_output", args.lang))
     return 0
 
 
@@ -156,7 +189,7 @@ def cmd_revert(args: argparse.Namespace) -> int:
         batch = action(args.batch, _editor(args))
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
-    print(f"batch {args.batch}: {'reapplied' if args.reapply else 'reverted'} (recorded as batch {batch})")
+    print(t("cli.reapplied" if args.reapply else "cli.reverted", args.lang, batch=args.batch, record=batch))
     return 0
 
 
@@ -173,7 +206,7 @@ def _base_plan(args: argparse.Namespace):
             return store.plan(plan_id), store
     file = get_settings().plans_dir / f"{plan_id}.yaml"
     if not file.exists():
-        raise UsageError(f"no plan {plan_id}: load it first, or name it with --plan")
+        raise UsageError(t("cli.no_plan_file", args.lang, plan=plan_id))
     return load_plan(file), None
 
 
@@ -197,15 +230,16 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
             found = _targets(args, name)
             failed += found is None
             if found:
-                print(f"{name}: ok (targets for {found[0].id})")
+                print(t("cli.targets_ok", args.lang, file=name, plan=found[0].id))
             continue
         try:
             plan = load_plan(name)
         except PlanError as exc:
             failed += 1
-            print(exc, file=sys.stderr)
+            print(exc.message(args.lang), file=sys.stderr)
             continue
-        print(f"{name}: ok ({plan.id}, {len(plan.areas)} areas, {len(plan.indicators())} items)")
+        print(t("cli.plan_ok", args.lang, file=name, plan=plan.id, areas=len(plan.areas),
+                items=len(plan.indicators())))
     return 1 if failed else 0
 
 
@@ -219,12 +253,12 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
                 if found is None:
                     return 1
                 revision, changed = store.save_plan(found[0], _editor(args), source=Path(name).name)
-                print(f"plan {found[0].id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
+                print(_revision(args, found[0].id, revision, changed))
                 continue
             for plan_id, revision, changed in load_plans(store, _editor(args), [Path(name)]):
-                print(f"plan {plan_id}: revision {revision} ({'loaded' if changed else 'unchanged'})")
+                print(_revision(args, plan_id, revision, changed))
     except PlanError as exc:
-        print(exc, file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     return 0
 
@@ -233,23 +267,22 @@ def cmd_editor(args: argparse.Namespace) -> int:
     """Editors of the dashboard: add one (only a salted hash is stored), or create the first one."""
     if args.action == "init":
         if auth.editing_enabled():
-            print("editors are configured; nothing to do")
+            print(t("cli.editors_exist", args.lang))
             return 0
         password = auth.new_password()
         path = auth.write_editor("editor", password)
-        print(f"editing is on: sign in as 'editor' with password {password}\n"
-              f"(only its salted hash is kept, in {path}; add your own with: python -m kpi editor add NAME)")
+        print(t("cli.editor_first", args.lang, name="editor", password=password, path=path))
         return 0
     if not args.name:
-        raise UsageError("editor add needs a NAME")
+        raise UsageError(t("cli.editor_name", args.lang))
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass(f"password for {args.name}: ")
-    if len(password) < 8:
-        raise UsageError("a password needs at least 8 characters")
+        password = getpass.getpass(t("cli.password_prompt", args.lang, name=args.name))
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(t("cli.password_short", args.lang, length=MIN_PASSWORD))
     path = auth.write_editor(args.name, password)
-    print(f"editor {args.name} saved in {path} (salted scrypt hash)")
+    print(t("cli.editor_saved", args.lang, name=args.name, path=path))
     return 0
 
 
@@ -314,9 +347,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except PermissionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (UsageError, PermissionError) as exc:
+        print(t("cli.error", getattr(args, "lang", "en"), message=exc), file=sys.stderr)
         return 2

@@ -159,3 +159,39 @@ def test_targets_page_is_for_editors_only(db, with_editor):
     assert list(grid.columns[:3]) == ["code", "target", "every"]
     pinned = _sign_in(_app("targets", lang="en", data="1"))
     assert any("pinned link is read-only" in i.value for i in pinned.info)
+
+
+@pytest.mark.parametrize(("lang", "rejected", "problem"), [
+    ("en", "2 problem(s): nothing was saved", ["target: must be greater than 0",
+                                               "due: 2024-02-01 is outside the plan span 2023-07-01 to 2023-12-31"]),
+    ("zh", "有 2 处不符合规则，未保存", ["target: 目标必须大于 0",
+                                         "due: 2024-02-01 不在计划期 2023-07-01 至 2023-12-31 内"]),
+])
+def test_targets_page_shows_grid_problems_on_their_rows_in_the_users_language(db, with_editor, lang, rejected,
+                                                                             problem):
+    import datetime as dt
+
+    from kpi.plan import edit as plan_edit
+
+    store = Store.open(db)
+    try:
+        plan = store.plan("2023-H2")
+    finally:
+        store.close()
+    grid = plan_edit.targets_grid(plan, lang)
+    grid.loc[grid["code"] == "INV-EVENTS", "target"] = 0
+    grid.loc[grid["code"] == "SCI-DAY", "due"] = dt.date(2024, 2, 1)
+    _, problems = plan_edit.apply_grid(plan, grid)  # what the page's save button finds
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.switch_page("app_pages/targets.py")
+    at.session_state["_grid_issues"] = {1: problems}
+    at.run()
+    _sign_in(at)
+    assert not at.exception
+    assert rejected in at.error[0].value
+    shown = at.dataframe[0].value.set_index("code")["problem"]
+    assert [shown["INV-EVENTS"], shown["SCI-DAY"]] == problem
+    assert shown["INV-VISITS"] == ""
+    table = at.dataframe[1].value
+    assert table.iloc[:, 0].tolist() == ["INV-EVENTS", "SCI-DAY"]

@@ -127,6 +127,41 @@ def test_usage_errors_exit_2(db, tmp_path, args):
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (["status", "--db", "{db}", "--period", "2023-Q9"], "错误：“2023-Q9”不是可识别的期间：请写成 2023-Q3",
+     "error: '2023-Q9' is not a period: write it like 2023-Q3"),
+    (["status", "--db", "{db}", "--period", "2024-Q1"],
+     "错误：2024-Q1 不在计划 2023-H2 的期间内（2023-07-01 至 2023-12-31）",
+     "error: 2024-Q1 is outside the span of plan 2023-H2 (2023-07-01 to 2023-12-31)"),
+    (["status", "--db", "{db}", "--as-of", "soon"], "错误：“soon”不是日期：请写成 2023-12-31",
+     "error: 'soon' is not a date: write it like 2023-12-31"),
+    (["status", "--db", "{db}", "--plan", "1999"], "错误：没有计划 1999：已有的计划为 2023-H2",
+     "error: no plan 1999; known: 2023-H2"),
+    (["status", "--db", "{missing}"], "错误：没有数据库 {missing}：请先运行 python -m kpi init --db {missing} 创建",
+     "error: no database at {missing}; create it with: python -m kpi init --db {missing}"),
+    (["import", "{missing}", "--db", "{db}"], "错误：没有文件 {missing}", "error: no file {missing}"),
+    (["export", "--db", "{db}", "--format", "xlsx"], "错误：导出 xlsx 需要用 -o 指定文件", "error: xlsx needs -o FILE"),
+])
+def test_usage_errors_in_the_users_language(db, tmp_path, args, zh, en):
+    fill = {"db": db, "missing": tmp_path / "missing.duckdb"}
+    for lang, words in (("zh", zh), ("en", en)):
+        out = run_cli(*[a.format(**fill) for a in args], "--lang", lang)
+        assert out.returncode == 2
+        assert out.stderr.strip().startswith(words.format(**fill)), out.stderr
+
+
+def test_init_and_revert_speak_chinese(tmp_path):
+    db = tmp_path / "zh.duckdb"
+    out = run_cli("init", "--db", str(db), "--plan", "data/plans/2023-H2.yaml", "--sample", env={"KPI_LANG": "zh"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["计划 2023-H2：第 1 版（已载入）", "示例数据：批次 2",
+                                       f"数据库：{db}（数据版本 2）"]
+    out = run_cli("revert", "2", "--db", str(db), "--lang", "zh")
+    assert out.stdout.strip() == "批次 2：已撤销（记录为批次 3）"
+    out = run_cli("plan", "check", "data/plans/2023-H2.yaml", "--lang", "zh")
+    assert out.stdout.strip() == "data/plans/2023-H2.yaml：通过（2023-H2，6 个领域，50 项工作）"
+
+
 def test_every_command_has_help():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

@@ -107,4 +107,5 @@ def test_the_readme_layout_names_every_package():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     layout = readme[readme.index("## Layout"):]
     for init in sorted(KPI.glob("*/__init__.py")):
-        assert re.search(rf"`kpi/{init.parent.name}/`", layout), f"README's Layout does not name kpi/{init.parent.name}/"
+        name = init.parent.name
+        assert re.search(rf"`kpi/{name}/`", layout), f"README's Layout does not name kpi/{name}/"

@@ -269,7 +269,7 @@ def test_bad_plan(mutate, path, fragment):
     assert plan is None
     # exactly the one mistake is reported, at its path
     assert [i.path for i in issues] == [path], issues
-    assert fragment in issues[0].message
+    assert fragment in issues[0].text("en")
     assert issues[0].line is None
 
 
@@ -342,6 +342,20 @@ def test_plan_check_names_every_mistake_with_its_line(tmp_path):
         "line 23, areas[0].items[2].due: 2024-01-15 is outside the plan span 2023-07-01 to 2023-12-31",
     ]
     assert "ok" not in result.stdout
+
+
+@pytest.mark.parametrize("how", [["--lang", "zh"], []])
+def test_plan_check_speaks_chinese_with_lang_or_kpi_lang(tmp_path, how):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_YAML, encoding="utf-8")
+    result = run_cli("plan", "check", str(path), *how, env={"KPI_LANG": "zh"} if not how else None)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{path}：发现 3 个问题",
+        "第13行，areas[0].items[0].colour：未知的字段：请删除或检查拼写",
+        "第18行，areas[0].items[1].target：目标必须大于 0",
+        "第23行，areas[0].items[2].due：2024-01-15 不在计划期 2023-07-01 至 2023-12-31 内",
+    ]
 
 
 def test_a_missing_key_is_reported_at_its_items_line(tmp_path):

@@ -61,7 +61,7 @@ def _grid(plan, cells: dict):
 
 def _issues(plan, cells: dict):
     new, issues = plan_edit.apply_grid(plan, _grid(plan, cells))
-    return new, [(i.code, i.column, plan_edit.message(i.message, "en")) for i in issues]
+    return new, [(i.code, i.column, i.text("en")) for i in issues]
 
 
 @pytest.mark.parametrize(("cells", "expected"), [
@@ -136,6 +136,46 @@ def test_plan_check_of_a_good_targets_file(tmp_path):
                     encoding="utf-8-sig")
     out = run_cli("plan", "check", str(path), "--plan", "2023-H2")
     assert out.returncode == 0 and "ok (targets for 2023-H2)" in out.stdout
+
+
+@pytest.mark.parametrize("header", ["编码,期间,目标值", "indicator code,period,target", "指标编码,季度,计划目标",
+                                    "Indicator_Code,Period,TARGET"])
+def test_a_targets_file_takes_the_header_spellings_of_data_uploads(plan, header):
+    """One alias table (kpi/ingest/layout.py ALIASES) for data uploads and the targets file."""
+    text = f"{header}\nINV-EVENTS,2023-H2,8\nINV-VISITS,2023-Q3,8\nINV-VISITS,2023-Q4,14\n"
+    new, problems = plan_edit.apply_targets_file(plan, text.encode("utf-8-sig"), "targets.csv")
+    assert problems == []
+    assert new.indicator("INV-EVENTS").target == 8
+    assert [(e.period, e.value) for e in new.indicator("INV-VISITS").targets] == [("2023-Q3", 8), ("2023-Q4", 14)]
+
+
+def test_a_targets_file_without_a_target_column_names_it_and_its_spellings(plan):
+    new, problems = plan_edit.apply_targets_file(plan, "编码,期间,实际值\nINV-EVENTS,2023-H2,8\n".encode(), "t.csv")
+    assert new is None and [p.key for p in problems] == ["ingest.missing_column"]
+    assert problems[0].message("en") == ("file: missing column target / 目标: the header needs one of "
+                                         "target, 目标, 目标值, 计划目标")
+    assert problems[0].message("zh") == "文件：缺少“target / 目标”列：表头须含 target, 目标, 目标值, 计划目标"
+
+
+def test_a_targets_file_rule_problem_in_chinese(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text("编码,期间,目标值\nINV-EVENTS,2023-H2,-2\n", encoding="utf-8")
+    out = run_cli("plan", "check", str(path), "--plan", "2023-H2", "--lang", "zh")
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == ["targets.csv：发现 1 个问题，未写入任何数据",
+                                       "第2行，“目标值”列：INV-EVENTS：目标必须大于 0"]
+
+
+def test_the_targets_page_table_of_a_file_has_row_code_column_value_and_message(plan):
+    data = b"indicator,period,target\nNOPE,2023-H2,2\n"
+    _, problems = plan_edit.apply_targets_file(plan, data, "t.csv")
+    table = plan_edit.issues_table(problems, "en", rows=True)
+    assert list(table.columns) == ["Row", "Code", "Column", "Value", "Problem and what to do"]
+    assert table.iloc[0].tolist()[:4] == [2, "", "indicator", "NOPE"]
+    data = b"indicator,period,target\nINV-EVENTS,2023-H2,0\n"
+    _, problems = plan_edit.apply_targets_file(plan, data, "t.csv")
+    assert plan_edit.issues_table(problems, "zh", rows=True).iloc[0].tolist() == [
+        2, "INV-EVENTS", "target", "", "目标必须大于 0"]
 
 
 def _status(db, *args) -> dict:

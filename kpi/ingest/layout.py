@@ -14,6 +14,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "period": ("period", "期间", "季度", "月份", "月度", "期次", "quarter", "month"),
     "value": ("value", "actual", "实际值", "完成值", "数值", "实际完成", "完成数", "完成情况"),
     "note": ("note", "notes", "comment", "备注", "说明"),
+    "target": ("target", "目标", "目标值", "计划目标"),  # the targets file (kpi.plan.edit), not data uploads
 }
 
 

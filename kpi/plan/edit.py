@@ -10,29 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
 import pandas as pd
 
 from kpi.i18n import t
-from kpi.ingest.layout import norm_header
+from kpi.ingest.layout import ALIASES, norm_header
 from kpi.ingest.read import read_table
 from kpi.periods import PeriodError, parse_period, periods_in_span
-from kpi.plan.models import Plan, PlanIssue, validate_plan
+from kpi.plan.models import Plan, validate_plan
 from kpi.plan.windows import plan_window
-from kpi.problems import Localized, Problem
+from kpi.problems import Problem
 
 GRID_FIXED = ["code", "name", "kind", "direction"]
 EVERY = ["", "month", "quarter", "half", "year"]
-TARGET_ALIASES = ("target", "目标", "目标值", "计划目标")
+FILE_ROLES = ("indicator", "period", "target")  # the columns of a targets file (spellings: ALIASES)
 _ITEM = re.compile(r"^areas\[(\d+)\]\.items\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\])?(?:\.(\w+))?")
-
-
-@dataclass(frozen=True)
-class GridIssue:
-    code: str
-    column: str
-    message: str
 
 
 def quarter_columns(plan: Plan) -> list[str]:
@@ -66,7 +59,7 @@ def _num(value) -> float | None:
     return float(value)
 
 
-def apply_grid(plan: Plan, grid: pd.DataFrame) -> tuple[Plan | None, list[GridIssue]]:
+def apply_grid(plan: Plan, grid: pd.DataFrame) -> tuple[Plan | None, list[Problem]]:
     """The plan with the grid's targets, validated; or the problems, each tied to a grid cell."""
     raw = plan.model_dump(mode="json", exclude_none=True)
     quarters = quarter_columns(plan)
@@ -105,10 +98,11 @@ def _codes_at(raw: dict) -> dict[tuple[int, int], str]:
     return {(i, j): item["code"] for i, area in enumerate(raw["areas"]) for j, item in enumerate(area["items"])}
 
 
-def _to_cell(issue: PlanIssue, where: dict, quarters: list[str]) -> GridIssue:
-    m = _ITEM.match(issue.path)
+def _to_cell(issue: Problem, where: dict, quarters: list[str]) -> Problem:
+    """A plan problem tied to the grid cell it is about: the item's code and the grid column."""
+    m = _ITEM.match(issue.path or "")
     if not m:
-        return GridIssue("", "", issue.message)
+        return issue
     code = where.get((int(m.group(1)), int(m.group(2))), "")
     field, index, sub = m.group(3) or "", m.group(4), m.group(5)
     column = field
@@ -116,41 +110,20 @@ def _to_cell(issue: PlanIssue, where: dict, quarters: list[str]) -> GridIssue:
         column = quarters[int(index)]
     elif field == "target" and sub in ("low", "high"):
         column = sub
-    return GridIssue(code, column, issue.message)
+    return replace(issue, column=column, code=code)
 
 
-# --- messages in the user's language ------------------------------------------------
-
-_MESSAGES = [
-    (re.compile(r"^must be greater than 0$"), "plan_msg.positive"),
-    (re.compile(r"^low (\S+) is greater than high (\S+)$"), "plan_msg.range"),
-    (re.compile(r"^a milestone needs a due date"), "plan_msg.due"),
-    (re.compile(r"^(\S+) is outside the plan span (\S+) to (\S+)$"), "plan_msg.outside"),
-    (re.compile(r"^a recurring minimum needs a target"), "plan_msg.every_target"),
-    (re.compile(r"^the plan span is not made of whole (\w+)s$"), "plan_msg.every_grain"),
-    (re.compile(r"^give either target"), "plan_msg.both"),
-    (re.compile(r"^a range target is written"), "plan_msg.range_form"),
-    (re.compile(r"^must be a number$"), "plan_msg.number"),
-]
-
-
-def localized(text: str) -> Localized:
-    """A plan rule's message, to be shown in the user's language (the rules speak English)."""
-    for pattern, key in _MESSAGES:
-        m = pattern.match(text)
-        if m:
-            return Localized(key, m.groups())
-    return Localized("", (), text)
-
-
-def message(text: str, lang: str) -> str:
-    return localized(text)(lang)
-
-
-def issues_table(issues: list[GridIssue], lang: str) -> pd.DataFrame:
-    return pd.DataFrame({t("col.code", lang): [i.code for i in issues],
-                         t("targets.column", lang): [i.column for i in issues],
-                         t("problem.message", lang): [message(i.message, lang) for i in issues]})
+def issues_table(problems: list[Problem], lang: str, rows: bool = False) -> pd.DataFrame:
+    """The problems of a grid (code, column, what to do) or, with ``rows``, of a targets file (row and value too)."""
+    table = {}
+    if rows:
+        table[t("problem.row", lang)] = [p.row if p.row is not None else "" for p in problems]
+    table[t("col.code", lang)] = [p.code or "" for p in problems]
+    table[t("targets.column", lang)] = [p.column or "" for p in problems]
+    if rows:
+        table[t("problem.value", lang)] = [p.value or "" for p in problems]
+    table[t("problem.message", lang)] = [p.text(lang) for p in problems]
+    return pd.DataFrame(table)
 
 
 # --- a targets file: indicator, period, target ---------------------------------------
@@ -163,13 +136,13 @@ def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | N
     if table is None or table.empty:
         return None, [Problem(None, None, None, "ingest.empty")]
     headers = {norm_header(h): h for h in table.columns}
-    find = {role: next((headers[norm_header(a)] for a in aliases if norm_header(a) in headers), None)
-            for role, aliases in (("indicator", ("indicator", "指标编码", "指标代码", "code")),
-                                  ("period", ("period", "期间")), ("target", TARGET_ALIASES))}
-    missing = [role for role, col in find.items() if col is None]
+    find = {role: next((headers[norm_header(a)] for a in ALIASES[role] if norm_header(a) in headers), None)
+            for role in FILE_ROLES}
+    missing = [Problem(None, None, None, "ingest.missing_column", {"column": _role_name(role),
+                                                                    "aliases": ", ".join(ALIASES[role])})
+               for role, col in find.items() if col is None]
     if missing:
-        return None, [Problem(None, None, None, "ingest.missing_column",
-                              {"column": ", ".join(missing), "aliases": ", ".join(TARGET_ALIASES)})]
+        return None, missing
     codes = {i.code for i in plan.indicators()}
     whole = plan_window(plan).label
     per_item: dict[str, list[tuple[int, str, float]]] = {}
@@ -216,14 +189,18 @@ def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | N
     new, issues = validate_plan(raw)
     codes_at = _codes_at(raw)
     for issue in issues:
-        path = issue.path
+        path = issue.path or ""
         row = next((origin[p] for p in sorted(origin, key=len, reverse=True) if path.startswith(p)), None)
         m = _ITEM.match(path)
-        where = codes_at[(int(m.group(1)), int(m.group(2)))] if m else path
         column = find["period"] if path.endswith(".period") else find["target"]
-        problems.append(Problem(row, column, None, "targets.rule",
-                                {"path": where, "message": localized(issue.message)}))
+        problems.append(replace(issue, row=row, column=column, code=codes_at[(int(m.group(1)), int(m.group(2)))]
+                                if m else None))
     return (None if problems else new), problems
+
+
+def _role_name(role: str) -> str:
+    """A column's name in both languages, as the data upload names it: ``target / 目标``."""
+    return f"{role} / {next(a for a in ALIASES[role] if not a.isascii())}"
 
 
 def plan_diff(old: Plan, new: Plan, lang: str) -> pd.DataFrame:

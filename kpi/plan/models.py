@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
 
+from kpi.i18n import t
 from kpi.periods import PeriodError, parse_period
-from kpi.plan.rules import CODE_RE, PlanIssue, plan_rules
+from kpi.plan.rules import CODE_RE, plan_rules
+from kpi.problems import Invalid, Problem
 
 Kind = Literal["count", "stock", "rate", "milestone"]
 Direction = Literal["at_least", "at_most", "range"]
@@ -65,7 +69,7 @@ class PeriodTarget(Strict):
         try:
             return parse_period(v).label
         except PeriodError as exc:
-            raise ValueError(f"{exc}; write it like 2023-Q3, 2023-07 or 2023-H2") from exc
+            raise Invalid("plan.bad_period", value=str(v)) from exc
 
 
 class Baseline(Strict):
@@ -159,27 +163,45 @@ class Plan(Strict):
 # --- validation -----------------------------------------------------------
 
 class PlanError(ValueError):
-    def __init__(self, issues: list[PlanIssue], source: str = "plan"):
+    """A plan file with problems: every one of them, each at its path (and line)."""
+
+    def __init__(self, issues: list[Problem], source: str = "plan"):
         self.issues = issues
         self.source = source
-        super().__init__("\n".join([f"{source}: {len(issues)} problem(s)"] + [str(i) for i in issues]))
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        head = t("plan.problems", lang, source=self.source, count=len(self.issues))
+        return "\n".join([head] + [i.message(lang) for i in self.issues])
 
 
-_MESSAGES = {
-    "extra_forbidden": "unknown key; remove it or check its spelling",
-    "missing": "is required",
-    "greater_than": "must be greater than {gt}",
-    "greater_than_equal": "must be at least {ge}",
-    "string_pattern_mismatch": "has the wrong form (expected pattern {pattern})",
-    "too_short": "must not be empty",
-    "string_too_short": "must not be empty",
-    "date_from_datetime_parsing": "must be a date like 2023-12-31",
-    "date_parsing": "must be a date like 2023-12-31",
-    "date_type": "must be a date like 2023-12-31",
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "bool_parsing": "must be true or false",
+# pydantic's error types, as catalogue keys (the parameters come from the error's ctx)
+_KEYS = {
+    "extra_forbidden": "plan.unknown_key",
+    "missing": "plan.required",
+    "greater_than": "plan.greater_than",
+    "greater_than_equal": "plan.at_least",
+    "string_pattern_mismatch": "plan.pattern",
+    "too_short": "plan.empty",
+    "string_too_short": "plan.empty",
+    "date_from_datetime_parsing": "plan.date",
+    "date_from_datetime_inexact": "plan.date",
+    "date_parsing": "plan.date",
+    "date_type": "plan.date",
+    "float_parsing": "plan.number",
+    "float_type": "plan.number",
+    "int_parsing": "plan.number",
+    "int_type": "plan.number",
+    "bool_parsing": "plan.bool",
+    "bool_type": "plan.bool",
+    "string_type": "plan.text",
+    "list_type": "plan.list",
+    "dict_type": "plan.mapping",
+    "model_type": "plan.mapping",
+    "model_attributes_type": "plan.mapping",
+    "literal_error": "plan.one_of",
 }
+_TARGET_FIELDS = {"target", "value"}  # a target's number: "must be greater than 0" says which
 
 
 def _path(loc: tuple) -> str:
@@ -192,28 +214,46 @@ def _path(loc: tuple) -> str:
     return out or "(top)"
 
 
-def _from_pydantic(err: ValidationError) -> list[PlanIssue]:
-    issues: dict[str, PlanIssue] = {}
+def _number(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def _problem(e: dict, path: str) -> Problem:
+    """One pydantic error as a catalogue key and its parameters; pydantic's own words for a type we do not know."""
+    kind, ctx = e["type"], e.get("ctx", {})
+    if kind == "value_error" and isinstance(ctx.get("error"), Invalid):
+        return Problem.at(path, ctx["error"].key, **ctx["error"].params)
+    key = _KEYS.get(kind)
+    if key is None:
+        return Problem.at(path, "plan.invalid", msg=e["msg"])
+    if kind == "greater_than":
+        target = path.rsplit(".", 1)[-1] in _TARGET_FIELDS
+        return Problem.at(path, "plan.target_greater_than" if target else key, limit=_number(ctx["gt"]))
+    if kind == "greater_than_equal":
+        return Problem.at(path, key, limit=_number(ctx["ge"]))
+    if kind == "string_pattern_mismatch":
+        return Problem.at(path, key, pattern=ctx["pattern"])
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return Problem.at(path, key, expected=", ".join(choices) or str(ctx.get("expected", "")))
+    return Problem.at(path, key)
+
+
+def _from_pydantic(err: ValidationError) -> list[Problem]:
+    issues: dict[str, Problem] = {}
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
         if loc:  # the last part may be a user's key that happens to be spelled like a tag
             loc = tuple(p for p in loc[:-1] if p not in _UNION_TAGS) + (
                 () if loc[-1] in _UNION_TAGS and e["type"] != "extra_forbidden" else loc[-1:])
-        ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in e.get("ctx", {}).items()}
-        if e["type"] == "literal_error":
-            msg = f"must be one of {e['ctx']['expected']}"
-        elif e["type"] == "value_error":
-            msg = str(e["ctx"]["error"])
-        else:
-            msg = _MESSAGES.get(e["type"], e["msg"]).format(**ctx)
         path = _path(loc)
-        issues.setdefault(path, PlanIssue(path, msg))
+        issues.setdefault(path, _problem(e, path))
     return list(issues.values())
 
 
-def validate_plan(raw: Any, lines: dict[str, int] | None = None) -> tuple[Plan | None, list[PlanIssue]]:
-    """Validate plan data; return the plan (or None) and every issue found."""
-    issues: list[PlanIssue] = []
+def validate_plan(raw: Any, lines: dict[str, int] | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Validate plan data; return the plan (or None) and every problem found, each at its path."""
+    issues: list[Problem] = []
     plan = None
     try:
         plan = Plan.model_validate(raw)
@@ -222,7 +262,7 @@ def validate_plan(raw: Any, lines: dict[str, int] | None = None) -> tuple[Plan |
     known = {i.path for i in issues}
     issues += [i for i in plan_rules(raw) if i.path not in known]
     if lines:
-        issues = [PlanIssue(i.path, i.message, _line_for(i.path, lines)) for i in issues]
+        issues = [replace(i, line=_line_for(i.path, lines)) for i in issues]
     issues.sort(key=lambda i: (i.line or 0, i.path))
     return (None if issues else plan), issues
 
@@ -271,7 +311,8 @@ def parse_plan_text(text: str, source: str = "plan") -> Plan:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise PlanError([PlanIssue("(file)", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)], source) from exc
+        reason = str(getattr(exc, "problem", None) or exc)
+        raise PlanError([replace(Problem.at("(file)", "plan.not_yaml", reason=reason), line=line)], source) from exc
     plan, issues = validate_plan(raw)
     if issues:  # only now is it worth parsing again for line numbers
         _, issues = validate_plan(raw, _yaml_lines(text))
@@ -285,5 +326,5 @@ def load_plan(path: str | Path) -> Plan:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([PlanIssue("(file)", f"cannot read: {exc}")], str(path)) from exc
+        raise PlanError([Problem.at("(file)", "plan.unreadable", reason=str(exc))], str(path)) from exc
     return parse_plan_text(text, str(path))

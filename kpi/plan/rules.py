@@ -8,52 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from kpi.periods import PeriodError, parse_period, periods_in_span
+from kpi.problems import Localized, Problem
 
 CODE_RE = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+problem = Problem.at  # a problem at a YAML path: problem(path, key, **params)
 
 
-@dataclass(frozen=True)
-class PlanIssue:
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, " if self.line else ""
-        return f"{where}{self.path}: {self.message}"
-
-
-
-def plan_rules(raw: Any) -> list[PlanIssue]:
+def plan_rules(raw: Any) -> list[Problem]:
     """Rules across fields: codes, areas, spans, milestones, targets.
 
     Works on the raw data, defensively, so that it reports its findings
     even when pydantic found type errors elsewhere in the same file.
     """
-    out: list[PlanIssue] = []
+    out: list[Problem] = []
     if not isinstance(raw, dict):
         return out
     span = raw.get("span") if isinstance(raw.get("span"), dict) else {}
     start, end = _date(span.get("start")), _date(span.get("end"))
     if start and end and start > end:
-        out.append(PlanIssue("span.end", "must not be before span.start"))
+        out.append(problem("span.end", "plan.span_order"))
         start = end = None
     if start and start.day != 1:
-        out.append(PlanIssue("span.start", "must be the first day of a month"))
+        out.append(problem("span.start", "plan.span_start_day"))
     if end and (end + dt.timedelta(days=1)).day != 1:
-        out.append(PlanIssue("span.end", "must be the last day of a month"))
+        out.append(problem("span.end", "plan.span_end_day"))
     areas = raw.get("areas") if isinstance(raw.get("areas"), list) else []
     area_codes: dict[str, int] = {}
     for i, area in enumerate(areas):
         code = area.get("code") if isinstance(area, dict) else None
         if isinstance(code, str):
             if code in area_codes:
-                out.append(PlanIssue(f"areas[{i}].code",
-                                     f"duplicate area code {code} (also areas[{area_codes[code]}])"))
+                out.append(problem(f"areas[{i}].code", "plan.duplicate_area", code=code,
+                                   other=f"areas[{area_codes[code]}]"))
             area_codes.setdefault(code, i)
     seen: dict[str, str] = {}
     for i, area in enumerate(areas):
@@ -66,53 +55,52 @@ def plan_rules(raw: Any) -> list[PlanIssue]:
 
 
 def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dict,
-                start: dt.date | None, end: dt.date | None) -> list[PlanIssue]:
-    out: list[PlanIssue] = []
+                start: dt.date | None, end: dt.date | None) -> list[Problem]:
+    out: list[Problem] = []
     code = item.get("code")
     if isinstance(code, str) and re.match(CODE_RE, code):
         if code in seen:
-            out.append(PlanIssue(f"{at}.code", f"duplicate code {code} (also {seen[code]})"))
+            out.append(problem(f"{at}.code", "plan.duplicate_code", code=code, other=seen[code]))
         seen.setdefault(code, at)
         prefix = code.split("-", 1)[0]
         if prefix not in area_codes:
-            out.append(PlanIssue(f"{at}.code", f"{code} names an unknown area {prefix}; "
-                                 f"an item's code starts with its area's code ({', '.join(area_codes)})"))
+            out.append(problem(f"{at}.code", "plan.unknown_area", code=code, prefix=prefix,
+                               areas=", ".join(area_codes)))
         elif isinstance(area_code, str) and prefix != area_code:
-            out.append(PlanIssue(f"{at}.code", f"{code} belongs to area {prefix} but is listed under {area_code}"))
+            out.append(problem(f"{at}.code", "plan.wrong_area", code=code, prefix=prefix, area=area_code))
     kind, direction = item.get("kind"), item.get("direction", "at_least")
     target, targets, every = item.get("target"), item.get("targets") or [], item.get("every")
     due = _date(item.get("due"))
     if kind == "milestone":
         if item.get("due") is None:
-            out.append(PlanIssue(f"{at}.due", "a milestone needs a due date inside the plan span"))
+            out.append(problem(f"{at}.due", "plan.due_missing"))
         for key in ("target", "targets", "every"):
             if item.get(key) not in (None, []):
-                out.append(PlanIssue(f"{at}.{key}", "a milestone has a due date, not a numeric target"))
+                out.append(problem(f"{at}.{key}", "plan.milestone_target"))
     elif item.get("due") is not None:
-        out.append(PlanIssue(f"{at}.due", "only a milestone has a due date"))
+        out.append(problem(f"{at}.due", "plan.due_not_milestone"))
     if due and start and end and not start <= due <= end:
-        out.append(PlanIssue(f"{at}.due", f"{due} is outside the plan span {start} to {end}"))
+        out.append(problem(f"{at}.due", "plan.outside_span", value=str(due), start=str(start), end=str(end)))
     if every is not None and target is None:
-        out.append(PlanIssue(f"{at}.every", "a recurring minimum needs a target per period (target: N)"))
+        out.append(problem(f"{at}.every", "plan.every_target"))
     if target is not None and targets:
-        out.append(PlanIssue(f"{at}.targets",
-                             "give either target (for the plan span) or targets (per period), not both"))
+        out.append(problem(f"{at}.targets", "plan.target_and_targets"))
     if every and start and end and every in ("month", "quarter", "half", "year"):
         covered = sum(p.days for p in periods_in_span(start, end, every))
         if covered != (end - start).days + 1:
-            out.append(PlanIssue(f"{at}.every", f"the plan span is not made of whole {every}s"))
+            out.append(problem(f"{at}.every", "plan.every_grain", grains=Localized(f"grains.{every}")))
     values = [(f"{at}.target", target)] + [
         (f"{at}.targets[{k}].value", t.get("value")) for k, t in enumerate(targets) if isinstance(t, dict)]
     for path, value in values:
         if value is None:
             continue
         if direction == "range" and not isinstance(value, dict):
-            out.append(PlanIssue(path, "a range target is written {low: A, high: B}"))
+            out.append(problem(path, "plan.range_form"))
         if direction != "range" and isinstance(value, dict):
-            out.append(PlanIssue(path, f"direction {direction} takes one number; use direction: range for low/high"))
+            out.append(problem(path, "plan.range_direction", direction=direction))
         if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
             if value["low"] > value["high"]:
-                out.append(PlanIssue(path, f"low {value['low']:g} is greater than high {value['high']:g}"))
+                out.append(problem(path, "plan.low_high", low=f"{value['low']:g}", high=f"{value['high']:g}"))
     spans: list[tuple[dt.date, dt.date, str]] = []
     for k, t in enumerate(targets):
         if not isinstance(t, dict):
@@ -123,10 +111,10 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
             continue  # pydantic names it
         path = f"{at}.targets[{k}].period"
         if start and end and not (start <= p.start and p.end <= end):
-            out.append(PlanIssue(path, f"{p.label} is outside the plan span {start} to {end}"))
+            out.append(problem(path, "plan.outside_span", value=p.label, start=str(start), end=str(end)))
         for s, e, other in spans:
             if p.start <= e and s <= p.end:
-                out.append(PlanIssue(path, f"{p.label} overlaps {other}; targets of one item must not overlap"))
+                out.append(problem(path, "plan.overlap", period=p.label, other=other))
         spans.append((p.start, p.end, p.label))
     return out
 
