@@ -128,7 +128,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     names = {i.code: i.name.get(args.lang) for i in plan.indicators()}
     if plan.example:
-        print(t("plan.example_banner", args.lang))
+        print(t("example.banner", args.lang))
     if snap.sample:
         print(t("app.sample_mark", args.lang))
     head = {k: t(f"col.{k}", args.lang) for k in ("code", "period", "target", "actual", "progress", "status")}

@@ -184,8 +184,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "Sample data: the numbers on this page are sample data for demonstration, "
                           "not actual results."),
     "app.sample_mark": ("【示例数据，非实际完成情况】", "[Sample data, not actual results]"),
-    "plan.example_tag": ("（示例计划）", " (example plan)"),
-    "plan.example_banner": ("示例计划：这是为演示而虚构的计划，不是正式发布的工作计划。",
+    "example.tag": ("（示例计划）", " (example plan)"),
+    "example.banner": ("示例计划：这是为演示而虚构的计划，不是正式发布的工作计划。",
                             "Example plan: this plan is invented for demonstration; it is not a published work plan."),
     "upload.stale": ("未写入：预览之后数据已有更新（另一位编辑提交了数据）。下面是按最新数据重新生成的预览，请核对后再确认。",
                      "Nothing was written: the data changed after your preview (another editor committed). "

@@ -50,9 +50,9 @@ def test_cli_table_marks_sample_data_only_when_it_is_there(both_plans, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cli_table_marks_an_example_plan(both_plans, lang):
     out = run_cli("status", "--db", str(both_plans), "--plan", "2024", "--lang", lang)
-    assert out.returncode == 0 and t("plan.example_banner", lang) in out.stdout
+    assert out.returncode == 0 and t("example.banner", lang) in out.stdout
     real = run_cli("status", "--db", str(both_plans), "--plan", "2023-H2", "--lang", lang)
-    assert t("plan.example_banner", lang) not in real.stdout
+    assert t("example.banner", lang) not in real.stdout
 
 
 def _pack(path, plan_id: str, lang: str) -> briefing.Pack:
@@ -75,10 +75,10 @@ def test_report_text_leads_with_the_sample_mark(both_plans, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_briefing_and_word_report_say_the_plan_is_an_example(both_plans, lang):
     example, real = _pack(both_plans, "2024", lang), _pack(both_plans, "2023-H2", lang)
-    assert t("plan.example_banner", lang) in briefing.briefing_html(example).decode()
-    assert t("plan.example_banner", lang) not in briefing.briefing_html(real).decode()
+    assert t("example.banner", lang) in briefing.briefing_html(example).decode()
+    assert t("example.banner", lang) not in briefing.briefing_html(real).decode()
     paragraphs = [p.text for p in Document(io.BytesIO(word.report_docx(example))).paragraphs]
-    assert t("plan.example_banner", lang) in paragraphs
+    assert t("example.banner", lang) in paragraphs
 
 
 @pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/area.py", "app_pages/indicator.py",
@@ -91,10 +91,10 @@ def test_every_page_and_the_selector_mark_an_example_plan(both_plans, page, lang
         at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert t("plan.example_banner", lang) in [w.value for w in at.warning]
+    assert t("example.banner", lang) in [w.value for w in at.warning]
     captions = [c.value for c in at.sidebar.caption]
     assert at.sidebar.selectbox[0].value == "2024"  # the link's plan, by its id
-    assert any(c.startswith("2024 · ") and c.endswith(t("plan.example_tag", lang)) for c in captions), captions
+    assert any(c.startswith("2024 · ") and c.endswith(t("example.tag", lang)) for c in captions), captions
 
 
 def test_the_selector_names_a_real_plan_without_the_example_tag(both_plans):
@@ -104,4 +104,4 @@ def test_the_selector_names_a_real_plan_without_the_example_tag(both_plans):
     assert at.sidebar.selectbox[0].value == "2023-H2"
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("2023-H2 · ") for c in captions)
-    assert not any(c.endswith(t("plan.example_tag", "zh")) for c in captions)
+    assert not any(c.endswith(t("example.tag", "zh")) for c in captions)

@@ -210,7 +210,7 @@ def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str
 
 def plan_name(plan: Plan, lang: str) -> str:
     """A plan as the selector offers it: its id and title, marked when it is an example."""
-    return f"{plan.id} · {plan.title.get(lang)}" + (t("plan.example_tag", lang) if plan.example else "")
+    return f"{plan.id} · {plan.title.get(lang)}" + (t("example.tag", lang) if plan.example else "")
 
 
 def header(ctx: Context, title: str) -> None:
@@ -223,7 +223,7 @@ def header(ctx: Context, title: str) -> None:
     if ctx.pinned:
         st.info(t("pin.banner", ctx.lang, version=ctx.version, latest=ctx.latest), icon=":material/push_pin:")
     if ctx.plan.example:
-        st.warning(t("plan.example_banner", ctx.lang), icon=":material/draft:")
+        st.warning(t("example.banner", ctx.lang), icon=":material/draft:")
     if ctx.sample:
         st.warning(t("app.sample_banner", ctx.lang), icon=":material/science:")
 

@@ -169,7 +169,7 @@ def briefing_html(pack: Pack) -> bytes:
              f"{_e(pack.link)}</a></dd></dl>",
              f'<div aria-label="{_e(t("brief.qr", lang))}">{qr_svg(pack.link)}</div></section>']
     if plan.example:
-        parts.append(f'<p class="sample" id="example">{_e(t("plan.example_banner", lang))}</p>')
+        parts.append(f'<p class="sample" id="example">{_e(t("example.banner", lang))}</p>')
     if pack.sample:
         parts.append(f'<p class="sample">{_e(t("app.sample_banner", lang))}</p>')
     parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")

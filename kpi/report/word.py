@@ -47,7 +47,7 @@ def report_docx(pack: Pack) -> bytes:
     _font(meta.add_run(t("docx.meta", lang, period=pack.period_name, as_of=fmt.date(pack.as_of, lang),
                          version=pack.version)), BODY_FONT, 12)
     if pack.plan.example:
-        _font(doc.add_paragraph().add_run(t("plan.example_banner", lang)), BODY_FONT, 12, bold=True)
+        _font(doc.add_paragraph().add_run(t("example.banner", lang)), BODY_FONT, 12, bold=True)
     if pack.sample:
         _font(doc.add_paragraph().add_run(t("app.sample_banner", lang)), BODY_FONT, 12, bold=True)
     doc.add_heading(t("brief.summary", lang), level=1)
