@@ -70,3 +70,19 @@ def test_markdown_in_a_header_and_a_url_in_a_note_stay_text(editor_server, page)
     links = page.locator("a[href*='evil.example']")
     assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
     assert not [u for u in requested if "pixel.png" in u or "evil.example" in u]
+
+
+CLIPPED = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink] span')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_meeting_mode_lines_wrap_on_a_1366_projector(server, browser, lang):
+    """The needs-explanation and needs-attention lines were cut at the right edge; they wrap."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    open_page(page, f"{server.url}/?present=1&lang={lang}&period=2023-H2&as_of=2023-11-15")
+    shown(page.locator("[data-testid='stMain'] [data-testid='stPageLink']").first)
+    settled(page)
+    assert page.evaluate(CLIPPED) == []
+    context.close()

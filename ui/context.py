@@ -36,6 +36,9 @@ BASE_CSS = """
 <style>
 /* cards keep their figures readable at a phone width */
 div[data-testid="stMetricValue"] { font-size: 1.6rem; }
+/* a link's label wraps instead of being cut at the edge (the needs-attention lines on a 1366 px projector) */
+a[data-testid="stPageLink-NavLink"] span, a[data-testid="stPageLink-NavLink"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 
@@ -146,7 +149,7 @@ def build() -> Context:
     ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample,
                   _misread(asked, view, lang))
     st.session_state["_context"] = ctx
-    st.html(PRESENT_CSS if present else BASE_CSS)
+    st.html(BASE_CSS + (PRESENT_CSS if present else ""))
     return ctx
 
 
