@@ -176,6 +176,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "export.version": ("数据版本", "Data version"),
     "export.sheet": ("数据", "data"),
     "export.sheet_note": ("{plan} · {period} · 数据截至 {as_of} · 数据版本 {version}", "{plan} · {period} · data as of {as_of} · data version {version}"),
+    # the data of a view: "export.actual" and col.period are upload headers too, so the file imports back
+    "export.actual": ("实际值", "Actual"),
+    "export.period_name": ("期间名称", "Period name"),
+    "export.not_done": ("未完成", "not done"),
+    "export.sample": ("示例数据", "Sample data"),
+    "export.sample_row": ("示例数据，不是实际完成情况", "sample data, not actual results"),
+    "cli.xlsx_needs_output": ("XLSX 需要用 -o 指定输出文件", "xlsx needs -o FILE"),
     "summary.area_pending": ("截至{date}，{area}领域{count}项指标中已完成{done}项，其余尚未到期。", "As of {date}, {area}: {done} of {count} indicators done, the rest not yet due."),
     "summary.ahead": ("高于序时进度{points}个百分点（序时进度{elapsed}%）。", "{points} percentage points ahead of the time elapsed ({elapsed}%)."),
     "summary.behind": ("低于序时进度{points}个百分点（序时进度{elapsed}%）。", "{points} percentage points behind the time elapsed ({elapsed}%)."),
