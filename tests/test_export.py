@@ -171,12 +171,21 @@ def test_only_text_that_would_run_as_a_formula_is_guarded(text, guarded):
     assert neutralise(text) == ("'" + text if guarded else text)
 
 
-@pytest.mark.parametrize("value", [-3.5, 0.1, 2.25, 1234567.5, 0.30000000000000004, 1e16, 1.5e-7, -0.001,
-                                   123456789012345.67, 9007199254740993.0, -12.75, 3.0])
+NUMBERS = [-3.5, 0.1, 2.25, 1234567.5, 0.30000000000000004, 1e16, 1.5e-7, -0.001, 123456789012345.67,
+           9007199254740993.0, -12.75, 3.0, 7 / 6, -1 / 3, 2.0**-40]
+
+
+@pytest.mark.parametrize("value", NUMBERS)
 def test_a_number_is_written_as_text_that_reads_back_exactly(value):
     text = number_text(value)
     assert float(text) == value and PLAIN_NUMBER.fullmatch(text)
     assert not text.startswith("'")
+
+
+def test_xlsx_numbers_read_back_exactly():
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"value": NUMBERS})))).active
+    cells = [r[0] for r in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == NUMBERS and {c.data_type for c in cells} == {"n"}
 
 
 def test_numbers_stay_numbers_in_csv_and_xlsx_and_text_stays_text():
@@ -193,6 +202,17 @@ def test_numbers_stay_numbers_in_csv_and_xlsx_and_text_stays_text():
     assert [(c.value, c.data_type) for c in cells[1]] == [(1234567.5, "n"), ("007", "s"), ("2030-09-20", "s")]
     assert [(c.value, c.data_type) for c in cells[2]] == [(2, "n"), ("'=1+1", "s"), ("'+1+1", "s")]
     assert [c.value for c in cells[3]] == [None, "'－2+3", None]
+
+
+def test_whole_numbers_and_missing_values_in_typed_columns():
+    frame = pd.DataFrame({"batch": pd.array([3, None, 2**60], dtype="Int64"), "id": [1, 2, 3],
+                          "share": [0.7, float("nan"), 7 / 6], "text": pd.array(["-1", None, "=x"], dtype="string")})
+    assert _csv_rows(to_csv_bytes(frame, percent=("share",)))[1:] == [
+        ["3", "1", "70%", "-1"], ["", "2", "", ""], ["1152921504606846976", "3", "116.666666666667%", "'=x"]]
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame, percent=("share",)))).active
+    assert [[c.value for c in r] for r in sheet.iter_rows(min_row=2)][:2] == [[3, 1, 0.7, "-1"], [None, 2, None, None]]
+    assert sheet["C4"].value == 7 / 6  # exact: 17 significant digits where a double needs them
+    assert sheet["C2"].number_format == "0%" and sheet["A2"].number_format == "General"
 
 
 def test_a_bare_carriage_return_in_a_note_is_quoted_in_csv():
@@ -290,6 +310,7 @@ def test_kpi_export_csv_and_xlsx_import_into_an_empty_store_and_export_the_same(
     growth = cells[("FIN-GROWTH", "2030-07")]
     assert (growth[2].value, growth[2].data_type, growth[4].value) == (-3.5, "n", NOTE_COMMA)
     assert (cells[("FIN-BALANCE", "2030-09")][2].value, cells[("FIN-EVENTS", "2030-11")][2].value) == (-12.75, 0.5)
+    assert cells[("FIN-RATIO", "2030-10")][2].value == 0.30000000000000004  # through two stores and two files
 
 
 def _view(store: Store, period: str, lang: str, as_of: dt.date = AS_OF) -> briefing.Pack:

@@ -49,6 +49,8 @@ def xlsx_text(text: str) -> str:
 
 def number_text(value: float) -> str:
     """The shortest text that reads back as exactly this number: 3, -3.5, 1234567.5, 0.30000000000000004."""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
     value = float(value)
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
@@ -84,10 +86,15 @@ def _csv_cell(value: object, percent: bool) -> str:
     return str(neutralise(str(value)))
 
 
-def _csv_rows(rows: Iterable[Sequence[str]]) -> str:
-    """CSV text, "\\n" after each record; a field holding a bare carriage return is quoted too."""
+def _csv_text(rows: Iterable[Sequence[str]], bare_cr: bool) -> str:
+    """CSV text with "\\n" after each record. The csv module quotes a field with a line feed but not one with
+    a bare carriage return (which readers take for a line end), so files holding one write record by record
+    with "\\r" among the quoting reasons."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")  # "\r" in the terminator makes it a reason to quote
+    if not bare_cr:
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        return buf.getvalue()
+    writer = csv.writer(buf, lineterminator="\r\n")
     lines = []
     for row in rows:
         buf.seek(0)
@@ -100,9 +107,30 @@ def _csv_rows(rows: Iterable[Sequence[str]]) -> str:
 def to_csv_bytes(frame: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     """UTF-8 with BOM so Excel shows Chinese; ``percent`` columns hold ratios, written as 70%."""
     header = [str(neutralise(str(c))) for c in frame.columns]
-    marks = [c in percent for c in frame.columns]
-    body = ([_csv_cell(v, p) for v, p in zip(row, marks, strict=True)] for row in frame.itertuples(index=False))
-    return _csv_rows([header, *body]).encode("utf-8-sig")
+    columns = [_csv_column(frame.iloc[:, i], frame.columns[i] in percent) for i in range(frame.shape[1])]
+    bare_cr = any("\r" in v for v in header) or any(_has_cr(col) for col in columns)
+    return _csv_text([header, *zip(*columns, strict=True)], bare_cr).encode("utf-8-sig")
+
+
+def _csv_column(col: pd.Series, percent: bool) -> list[str]:
+    """One column as CSV fields; whole columns of numbers or of text take the quick way."""
+    if pd.api.types.is_integer_dtype(col) and not percent:
+        return ["" if v is None or v is pd.NA else str(v) for v in col.tolist()]
+    if pd.api.types.is_float_dtype(col):
+        write = _percent_text if percent else number_text
+        return ["" if v != v else write(v) for v in col.tolist()]  # v != v: NaN
+    if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        text = col.astype(object).where(col.notna(), "")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(bool)
+        out = text.tolist()
+        for i in risky.nonzero()[0]:
+            out[i] = neutralise(out[i])
+        return out
+    return [_csv_cell(v, percent) for v in col.tolist()]
+
+
+def _has_cr(values: list[str]) -> bool:
+    return "\r" in "".join(values)
 
 
 def _xlsx_cell(value: object) -> object:
@@ -126,7 +154,12 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", notes: list[str] | N
     header = [_xlsx_cell(str(c)) for c in frame.columns]
     ws.append(header)
     for row in frame.itertuples(index=False):
-        ws.append([_xlsx_cell(v) for v in row])
+        values = [_xlsx_cell(v) for v in row]
+        ws.append(values)
+        for i, v in enumerate(values):
+            if isinstance(v, float) and math.isfinite(v) and float(f"{v:.16g}") != v:
+                # openpyxl writes 16 significant digits; this double needs 17 to come back exactly
+                ws.cell(row=ws.max_row, column=i + 1)._value = repr(v)
     for i, col in enumerate(frame.columns, start=1):
         letter = ws.cell(row=1, column=i).column_letter
         ws.column_dimensions[letter].width = max(10, min(48, len(str(header[i - 1])) * 2 + 4))
