@@ -164,6 +164,7 @@ def _without(rows: list[list], column: str) -> list[list]:
     ("=1+1", True), ("+1+1", True), ("-2+3", True), ("@SUM(A1)", True), ("\t=1+1", True), ("\r=1+1", True),
     ("＝1+1", True), ("＋1+1", True), ("－1+1", True), ("＠SUM(A1)", True),
     ("-1+cmd|' /C calc'!A0", True), ("-", True), ("- 第一项", True), ("-3.5 因台风", True), ("+86 755 1234", True),
+    ("\x01=1+1", True), ("\n=1+1", True), ("\x0b@x", True), ("\x01abc", False), ("\n3", False),
     ("-3.5", False), ("+2", False), ("-1,234.5", False), ("-87.5%", False), ("-1e-7", False), ("-.5", False),
     ("－３.５", False), ("3.5", False), ("台风影响", False), ("a=b", False), ("'=1+1", False), ("", False),
 ])
@@ -240,6 +241,13 @@ def test_xlsx_takes_every_character_that_a_text_can_hold(char):
     assert rows[0][0] == "note" + ("\n" if char in "\x0b\x0c" else "")
     assert _xlsx_rows(to_xlsx_bytes(frame, notes=[text]), "说明 Notes") == [[expected]]
     assert xlsx_text(text) == expected
+
+
+def test_a_formula_behind_characters_xlsx_drops_is_still_guarded():
+    frame = pd.DataFrame({"note": ["\x01=1+1", "\x0b=SUM(A1)", "\ufffe+1+1"]})
+    cells = [r[0] for r in load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [("'=1+1", "s"), ("'\n=SUM(A1)", "s"), ("'+1+1", "s")]
+    assert _csv_rows(to_csv_bytes(frame))[1:3] == [["'\x01=1+1"], ["'\x0b=SUM(A1)"]]
 
 
 def test_xlsx_text_drops_lone_surrogates():

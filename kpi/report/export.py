@@ -26,6 +26,8 @@ from kpi.i18n import t
 # A text starting with one of these is run as a formula by Excel, LibreOffice or WPS (the full-width forms too:
 # a Chinese input method types them). Tab and carriage return hide a formula behind white space.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+CONTROLS = "".join(map(chr, range(0x20)))  # and a formula behind other control characters is guarded too
+RISKY_STARTS = FORMULA_STARTS + tuple(CONTROLS)
 # A number written as text ("-3.5", "+2", "1,234.5", "-87.5%", "1e-7") holds no formula: a spreadsheet reads it
 # as the number it is, so it is left alone (checked after NFKC, so full-width digits and signs count too).
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
@@ -36,8 +38,10 @@ EXCEL_DIGITS = 15  # significant digits a spreadsheet keeps; computed figures ar
 
 def neutralise(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; numbers never do."""
-    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and not PLAIN_NUMBER.fullmatch(unicodedata.normalize("NFKC", value))):
+    if not isinstance(value, str) or not value.startswith(RISKY_STARTS):
+        return value
+    formula = value.startswith(("\t", "\r")) or value.lstrip(CONTROLS).startswith(FORMULA_STARTS)
+    if formula and not PLAIN_NUMBER.fullmatch(unicodedata.normalize("NFKC", value)):
         return "'" + value
     return value
 
@@ -121,7 +125,7 @@ def _csv_column(col: pd.Series, percent: bool) -> list[str]:
         return ["" if v != v else write(v) for v in col.tolist()]  # v != v: NaN
     if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
         text = col.astype(object).where(col.notna(), "")
-        risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(bool)
+        risky = text.str.startswith(RISKY_STARTS).fillna(False).to_numpy(bool)
         out = text.tolist()
         for i in risky.nonzero()[0]:
             out[i] = neutralise(out[i])
@@ -140,7 +144,7 @@ def _xlsx_cell(value: object) -> object:
         return value.item()
     if _is_number(value) or isinstance(value, (dt.date, dt.datetime)):
         return value
-    return xlsx_text(str(neutralise(str(value))))
+    return neutralise(xlsx_text(str(value)))  # what the sheet holds is what is checked
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", notes: list[str] | None = None,
