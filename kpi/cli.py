@@ -157,16 +157,20 @@ def _window(plan, text: str | None, lang: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Every value in force as CSV (UTF-8 with BOM) or XLSX."""
+    """Every value in force as CSV (UTF-8 with BOM) or XLSX; `kpi import` reads either back."""
+    if args.format == "xlsx" and not args.output:
+        raise UsageError(t("cli.xlsx_needs_output", args.lang))
     store = _open(args)
-    frame = observations_export(store, args.data)
-    data = to_csv_bytes(frame) if args.format == "csv" else to_xlsx_bytes(frame)
+    frame = observations_export(store, args.data, args.lang)
+    if args.format == "csv":
+        data = to_csv_bytes(frame)
+    else:
+        notes = [t("app.sample_banner", args.lang)] if "sample" in frame.columns else None
+        data = to_xlsx_bytes(frame, notes=notes)
     if args.output:
         Path(args.output).write_bytes(data)
-    elif args.format == "csv":
-        sys.stdout.write(data.decode("utf-8-sig"))
     else:
-        raise UsageError(t("cli.xlsx_output", args.lang))
+        sys.stdout.write(data.decode("utf-8-sig"))
     return 0
 
 

@@ -83,15 +83,22 @@ def test_view_exports_read_back_with_version_and_cut_off(store, pack_of):
     pack = pack_of("en")
     rows = list(csv.DictReader(io.StringIO(briefing.view_csv(pack).decode("utf-8-sig"))))
     visits = next(r for r in rows if r["Code"] == "INV-VISITS")
-    assert (visits["Target"], visits["Actual"], visits["Progress"], visits["Status"]) == (
-        "20 visits", "14 visits", "70%", status_label("at_risk", "en"))
+    # numbers as numbers, the unit beside them (the file imports back: see tests/test_export.py)
+    assert (visits["Target"], visits["Actual"], visits["Unit"], visits["Progress"], visits["Status"]) == (
+        "20", "14", "visits", "70%", status_label("at_risk", "en"))
+    assert (visits["Period"], visits["Period name"]) == ("2023-H2", pack.period_name)
     assert {r["Data as of"] for r in rows} == {"2023-11-15"}
     assert {r["Data version"] for r in rows} == {str(pack.version)}
     wb = load_workbook(io.BytesIO(briefing.view_xlsx(pack)))
     sheet = wb["data"]
     header = [c.value for c in sheet[1]]
-    found = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("Code")] == "INV-VISITS")
-    assert found[header.index("Actual")] == "14 visits" and found[header.index("Data version")] == pack.version
+    cells = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Code")].value == "INV-VISITS")
+    found = [c.value for c in cells]
+    assert found[header.index("Actual")] == 14 and cells[header.index("Actual")].data_type == "n"
+    assert found[header.index("Target")] == 20 and found[header.index("Unit")] == "visits"
+    progress = cells[header.index("Progress")]
+    assert progress.value == pytest.approx(0.7) and progress.number_format == "0%"
+    assert found[header.index("Data version")] == pack.version
     notes = [r[0] for r in wb["说明 Notes"].iter_rows(values_only=True)]
     assert any("data version" in (n or "") for n in notes) and LINK in notes
 

@@ -20,7 +20,7 @@ from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
 from kpi.plan.windows import resolve_window
 from kpi.report import charts, summary, tables
-from kpi.report.export import to_csv_bytes, to_xlsx_bytes
+from kpi.report.export import excel_digits, number_text, to_csv_bytes, to_xlsx_bytes
 from kpi.report.query import Snapshot, View
 from kpi.status import StatusRow
 
@@ -79,23 +79,63 @@ def qr_png(link: str) -> bytes:
 
 # --- the data of the view ------------------------------------------------------------
 
+# The columns of the view's data that hold ratios (written as 70%, a percentage cell in XLSX).
+VIEW_PERCENT = ("col.progress",)
+
+
 def view_frame(pack: Pack) -> pd.DataFrame:
-    """Actual against target for the view, with the data version and cut-off date on every row."""
-    lang = pack.lang
-    table = tables.overview_table(pack.plan, pack.rows, lang)
-    by_code = {r.indicator: r for r in pack.rows}
-    codes = table[t("col.code", lang)]
-    table[t("col.expected", lang)] = [fmt.number(by_code[c].expected, lang) if by_code[c].kind != "milestone" else ""
-                                      for c in codes]
-    table[t("col.note", lang)] = [by_code[c].note or "" for c in codes]
-    table.insert(0, t("col.period", lang), pack.period_name)
-    table[t("export.as_of", lang)] = pack.as_of.isoformat()
-    table[t("export.version", lang)] = pack.version
-    return table
+    """Actual against target for the view, numbers as numbers, with the data version and cut-off on every row.
+
+    The file imports back as it is: the period column holds the period's label (2023-Q3), the actual column
+    the value (a number, or a milestone's completion date or 未完成) and the note column the note; every other
+    column is ignored by the import. With sample data in force, a first column says which rows are sample data.
+    """
+    lang, plan = pack.lang, pack.plan
+    window = resolve_window(plan, pack.period)
+    areas = {a.code: a.name.get(lang) for a in plan.areas}
+    out = []
+    for r in pack.rows:
+        item = plan.indicator(r.indicator)
+        milestone = item.kind == "milestone"
+        row = {t("col.period", lang): window.label, t("export.period_name", lang): pack.period_name,
+               t("col.area", lang): areas[r.area], t("col.code", lang): r.indicator,
+               t("col.indicator", lang): item.name.get(lang),
+               t("col.unit", lang): item.unit.get(lang) if item.unit and not milestone else "",
+               t("col.target", lang): _view_target(r, milestone),
+               t("export.actual", lang): _view_actual(r, milestone, lang),
+               t("col.progress", lang): None if milestone else excel_digits(r.progress),
+               t("col.expected", lang): None if milestone else excel_digits(r.expected),
+               t("col.status", lang): tables.status_text(r, lang), t("col.note", lang): r.note or "",
+               t("export.as_of", lang): pack.as_of.isoformat(), t("export.version", lang): pack.version}
+        if pack.sample or any(x.sample for x in pack.rows):
+            row = {t("export.sample", lang): t("export.sample_row", lang) if r.sample else "", **row}
+        out.append(row)
+    return pd.DataFrame(out, dtype=object)
+
+
+def _view_target(r: StatusRow, milestone: bool) -> object:
+    if milestone:
+        return r.due
+    if r.target_low is not None:
+        return f"{number_text(excel_digits(r.target_low))}–{number_text(excel_digits(r.target_high))}"
+    return excel_digits(r.target)
+
+
+def _view_actual(r: StatusRow, milestone: bool, lang: str) -> object:
+    """The value as an upload gives it: a number; a milestone's completion date, or 未完成 when reported not done."""
+    if not milestone:
+        return excel_digits(r.actual)
+    if r.done_on:
+        return r.done_on
+    return t("export.not_done", lang) if r.actual == 0 else None
+
+
+def _percent_columns(pack: Pack) -> tuple[str, ...]:
+    return tuple(t(k, pack.lang) for k in VIEW_PERCENT)
 
 
 def view_csv(pack: Pack) -> bytes:
-    return to_csv_bytes(view_frame(pack))
+    return to_csv_bytes(view_frame(pack), percent=_percent_columns(pack))
 
 
 def view_xlsx(pack: Pack) -> bytes:
@@ -103,7 +143,8 @@ def view_xlsx(pack: Pack) -> bytes:
                as_of=pack.as_of.isoformat(), version=pack.version), pack.link]
     if pack.sample:
         notes.append(t("app.sample_banner", pack.lang))
-    return to_xlsx_bytes(view_frame(pack), sheet=t("export.sheet", pack.lang), notes=notes)
+    return to_xlsx_bytes(view_frame(pack), sheet=t("export.sheet", pack.lang), notes=notes,
+                         percent=_percent_columns(pack))
 
 
 # --- the HTML briefing -----------------------------------------------------------------
