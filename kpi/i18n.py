@@ -287,7 +287,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "export.not_done": ("未完成", "not done"),
     "export.sample": ("示例数据", "Sample data"),
     "export.sample_row": ("示例数据，不是实际完成情况", "sample data, not actual results"),
-    "cli.xlsx_needs_output": ("XLSX 需要用 -o 指定输出文件", "xlsx needs -o FILE"),
+    "cli.xlsx_needs_output": ("导出 xlsx 需要用 -o 指定文件", "xlsx needs -o FILE"),
     "summary.area_pending": ("截至{date}，{area}领域{count}项指标中已完成{done}项，其余尚未到期。", "As of {date}, {area}: {done} of {count} indicators done, the rest not yet due."),
     "summary.ahead": ("高于序时进度{points}个百分点（序时进度{elapsed}%）。", "{points} percentage points ahead of the time elapsed ({elapsed}%)."),
     "summary.behind": ("低于序时进度{points}个百分点（序时进度{elapsed}%）。", "{points} percentage points behind the time elapsed ({elapsed}%)."),

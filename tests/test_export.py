@@ -20,7 +20,7 @@ from kpi import ingest
 from kpi.i18n import t
 from kpi.plan.models import Indicator
 from kpi.plan.windows import resolve_window
-from kpi.report import briefing, tables
+from kpi.report import briefing, query, tables
 from kpi.report.export import (
     PLAIN_NUMBER,
     neutralise,
@@ -269,9 +269,8 @@ def test_odd_characters_in_notes_file_names_and_editor_names_export_to_xlsx(tmp_
     rows = _xlsx_rows(to_xlsx_bytes(observations_export(store)))
     assert rows[0] == ["indicator", "period", "value", "done_on", "note", "batch_id"]
     assert rows[1][:5] == ["FIN-GROWTH", "2030-07", -3.5, None, note]
-    plan = store.plan("2030-H2")
     for lang in ("zh", "en"):
-        pack = briefing.build_pack(store, plan, "2030-H2", AS_OF, store.data_version(), LINK, lang)
+        pack = _pack(store, "2030-H2", "2030-H2", AS_OF, lang)
         view = _xlsx_rows(briefing.view_xlsx(pack))
         notes = {r[view[0].index("Code" if lang == "en" else "编码")]: r[view[0].index(t("col.note", lang))]
                  for r in view[1:]}
@@ -322,7 +321,7 @@ def test_kpi_export_csv_and_xlsx_import_into_an_empty_store_and_export_the_same(
 
 
 def _view(store: Store, period: str, lang: str, as_of: dt.date = AS_OF) -> briefing.Pack:
-    return briefing.build_pack(store, store.plan("2030-H2"), period, as_of, store.data_version(), LINK, lang)
+    return _pack(store, "2030-H2", period, as_of, lang)
 
 
 AFTER_END = dt.date(2031, 1, 15)
@@ -388,11 +387,10 @@ def test_sample_data_is_marked_in_every_export_and_the_mark_does_not_stop_the_im
     assert marks[("INV-VISITS", "2023-11")] == "" and marks[("INV-VISITS", "2023-10")] == mark
     assert observations_export(store, lang="zh")["sample"].iloc[0] == t("export.sample_row", "zh")
     xlsx = to_xlsx_bytes(frame, notes=[t("app.sample_banner", "en")])
-    plan = store.plan("2023-H2")
     views = {}
     for lang in ("zh", "en"):
         # November: INV-VISITS has only the real value, INV-EVENTS a sample one
-        pack = briefing.build_pack(store, plan, "2023-11", dt.date(2023, 11, 15), store.data_version(), LINK, lang)
+        pack = _pack(store, "2023-H2", "2023-11", dt.date(2023, 11, 15), lang)
         views[lang] = (briefing.view_csv(pack), briefing.view_xlsx(pack))
         rows = _csv_rows(views[lang][0])
         assert rows[0][0] == t("export.sample", lang)
@@ -423,8 +421,7 @@ def test_sample_data_is_marked_in_every_export_and_the_mark_does_not_stop_the_im
 def test_no_sample_column_without_sample_data(store):
     import_csv(store, "indicator,period,value\nINV-EVENTS,2023-Q4,4\n")
     assert "sample" not in observations_export(store).columns
-    pack = briefing.build_pack(store, store.plan("2023-H2"), "2023-H2", dt.date(2023, 11, 15),
-                               store.data_version(), LINK, "zh")
+    pack = _pack(store, "2023-H2", "2023-H2", dt.date(2023, 11, 15), "zh")
     assert t("export.sample", "zh") not in briefing.view_frame(pack).columns
     assert [t("app.sample_banner", "zh")] not in _xlsx_rows(briefing.view_xlsx(pack), "说明 Notes")
 
@@ -442,3 +439,9 @@ def test_kpi_export_marks_sample_data_and_xlsx_needs_an_output_file(tmp_path):
     for lang in ("zh", "en"):
         bad = run_cli("export", "--db", str(db), "--format", "xlsx", "--lang", lang)
         assert bad.returncode == 2 and t("cli.xlsx_needs_output", lang) in bad.stderr
+
+
+def _pack(store, plan_id: str, period: str, as_of, lang: str) -> briefing.Pack:
+    """The meeting pack of one view at the newest data version."""
+    snap = query.snapshot(store, plan_id)
+    return briefing.build_pack(snap, query.View.of(snap.plan, period, as_of, snap.version, lang), LINK)
