@@ -155,7 +155,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     base = f"{editor_server.url}/indicator?indicator=INV-FIRMS&lang=en&period=2023-H2&as_of=2023-12-31"
     open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
-    assert _bar_labels(page)[:2] == ["46", "61"]  # Q3, Q4 before the upload
+    assert _bar_labels(page)[:2] == ["46", "107"]  # Q3, Q4 before the upload: the level at each quarter's end
     open_page(page, f"{editor_server.url}/upload?lang=en")
     settled(page)
     assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
@@ -174,8 +174,8 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     menu(page, "Indicator").click()
     page.wait_for_url(re.compile(r"/indicator"), timeout=30_000)
     open_page(page, base)
-    assert _summary(page, "INV-FIRMS").startswith("Actual 128 firms")
-    assert _bar_labels(page)[:2] == ["46", "82"]  # the chart shows December's new 40
+    assert _summary(page, "INV-FIRMS").startswith("Actual 40 firms")  # a level: December's value is the latest
+    assert _bar_labels(page)[:2] == ["46", "40"]  # the chart shows December's new 40
     open_page(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
     sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
@@ -184,7 +184,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     shown(page.get_by_text(re.compile(r"Batch \d+ reverted")).first)
     open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 107 firms")
-    assert _bar_labels(page)[:2] == ["46", "61"]  # and back after the revert
+    assert _bar_labels(page)[:2] == ["46", "107"]  # and back after the revert
 
 
 def test_viewer_has_no_write_controls_even_by_direct_url_on_a_new_server(tmp_path, browser):

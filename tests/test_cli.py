@@ -29,10 +29,11 @@ def test_init_then_status_lists_every_item_with_targets(db):
     assert len(rows) >= 30
     assert {r["area"] for r in rows.values()} == {"INV", "HK", "INNO", "SCI", "TAL", "ENT"}
     targets = {"INV-EVENTS": 6, "INV-VISITS": 20, "INV-FIRMS": 100, "INNO-HTE-TRAIN": 6, "INNO-IP-TRAIN": 4,
-               "INNO-IP-VISITS": 2, "HK-BASES": 3}
+               "INNO-IP-VISITS": 2}
     for code, target in targets.items():
         assert rows[code]["target"] == target
         assert rows[code]["status"] == "no_data"
+    assert (rows["HK-BASES"]["target"], rows["HK-BASES"]["status"]) == (None, "no_target")  # the plan sets none
     for r in rows.values():
         assert {"indicator", "area", "period", "target", "actual", "progress", "status"} <= set(r)
 
@@ -173,7 +174,7 @@ def test_every_command_has_help():
 
 def test_plan_check_ok_and_load(tmp_path):
     out = run_cli("plan", "check", "data/plans/2023-H2.yaml")
-    assert out.returncode == 0 and "50 items" in out.stdout
+    assert out.returncode == 0 and "53 items" in out.stdout
     db = tmp_path / "p.duckdb"
     assert "revision 1 (loaded)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
     assert "revision 1 (unchanged)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
@@ -186,7 +187,7 @@ def test_status_works_for_both_plans(tmp_path):
     year = _status(db, "--plan", "2024")
     assert (h2["INV-EVENTS"]["target"], h2["INV-EVENTS"]["period"]) == (6, "2023-H2")
     assert (year["INV-EVENTS"]["target"], year["INV-EVENTS"]["period"]) == (12, "2024")
-    assert set(h2) == set(year) and len(year) == 50
+    assert set(h2) == set(year) and len(year) == 53
     assert run_cli("status", "--db", str(db), "--plan", "1999").returncode == 2
 
 

@@ -130,7 +130,7 @@ areas:
     items:
       - code: INV-FIRMS
         name: {zh: 重点企业, en: Key firms}
-        kind: count
+        kind: stock
         source: q
 """
 

@@ -174,18 +174,32 @@ def test_quarter_of_a_half_year_target_statuses(store, value, status):
 # --- stocks ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("rows", "actual", "status"), [
-    ([("2023-Q4", 3)], 3.0, "met"),
-    ([("2023-Q3", 2), ("2023-Q4", 3)], 3.0, "met"),
-    ([("2023-Q3", 3), ("2023-Q4", 2)], 2.0, "missed"),  # the latest value wins, not the largest
-    ([("2023-07", 1), ("2023-12", 4)], 4.0, "met"),
+    ([("2023-Q4", 100)], 100.0, "met"),
+    ([("2023-Q3", 46), ("2023-Q4", 107)], 107.0, "met"),
+    ([("2023-Q3", 100), ("2023-Q4", 90)], 90.0, "missed"),  # the latest value wins, not the largest
+    ([("2023-07", 12), ("2023-12", 104)], 104.0, "met"),
 ])
-def test_stock_hk_bases(store, rows, actual, status):
-    load(store, *[("HK-BASES", p, v) for p, v in rows])
-    row = status_of(store, "HK-BASES", "2023-H2", AFTER)
+def test_stock_inv_firms(store, rows, actual, status):
+    """不少于100家 distinct firms: a level (firms contacted since the plan's start), target 100 for 2023-H2."""
+    load(store, *[("INV-FIRMS", p, v) for p, v in rows])
+    row = status_of(store, "INV-FIRMS", "2023-H2", AFTER)
     assert row.kind == "stock"
-    assert row.target == 3.0
+    assert row.target == 100.0
     assert row.actual == actual
     assert row.status == status
+
+
+def test_stock_with_a_zero_baseline_is_paced_from_the_start_of_the_plan(store):
+    """As of 30 Sep 2023 (92 of 184 days): expected 0 + 100 × 92/184 = 50; 46 distinct firms is 0.92 — at risk."""
+    load(store, ("INV-FIRMS", "2023-07", 12), ("INV-FIRMS", "2023-08", 27), ("INV-FIRMS", "2023-09", 46))
+    row = status_of(store, "INV-FIRMS", "2023-H2", D(2023, 9, 30))
+    assert (row.actual, row.target, row.target_basis, row.final) == (46.0, 100.0, "plan", True)  # not yet ended
+    assert row.expected == pytest.approx(50.0)
+    assert row.pace == pytest.approx(0.92)
+    assert row.status == "at_risk"
+    quarter = status_of(store, "INV-FIRMS", "2023-Q3", D(2023, 9, 30))
+    assert (quarter.actual, quarter.target_basis, quarter.expected, quarter.status) == \
+        (46.0, "pace", pytest.approx(50.0), "at_risk")
 
 
 # --- milestones ----------------------------------------------------------------
@@ -239,7 +253,7 @@ def test_monitored_item_has_no_target(store, rows):
     assert row.status == "no_target"
     assert row.target is None
     assert row.progress is None
-    assert row.actual == (5.0 if rows else None)
+    assert row.actual == (1.0 if rows else None)  # projects in negotiation: a level, the latest (Q4) counts
 
 
 def test_no_data(store):
@@ -291,9 +305,9 @@ def test_evaluate_matrix_one_row_per_indicator_per_quarter(store):
     plan = store.plan("2023-H2")
     obs = store.current()
     rows = evaluate_matrix(plan, obs, "quarter", AFTER, Bands())
-    assert len(rows) == 100
+    assert len(rows) == 106
     codes = [i.code for i in plan.indicators()]
-    assert len(codes) == 50
+    assert len(codes) == 53
     assert [(r.indicator, r.period) for r in rows] == [(c, q) for c in codes for q in ("2023-Q3", "2023-Q4")]
     by_key = {(r.indicator, r.period): r for r in rows}
     assert by_key[("INNO-IP-TRAIN", "2023-Q3")].status == "met"
@@ -307,7 +321,7 @@ def test_evaluate_matrix_one_row_per_indicator_per_quarter(store):
 def test_evaluate_matrix_months(store):
     plan = store.plan("2023-H2")
     rows = evaluate_matrix(plan, store.current(), "month", MID_AUG, Bands())
-    assert len(rows) == 50 * 6
+    assert len(rows) == 53 * 6
     assert {r.period for r in rows} == {f"2023-{m:02d}" for m in range(7, 13)}
     oct_events = next(r for r in rows if (r.indicator, r.period) == ("INV-EVENTS", "2023-10"))
     assert oct_events.status == "pending"

@@ -299,11 +299,11 @@ def test_changed_plan_is_a_new_revision(store, plan):
             store.plan_revision("2023-H2")) == (1, 1, 2)
     assert store.plan_ids() == ["2023-H2"]
     # the rows of each revision are stored beside each other
-    assert store.scalar("SELECT count(*) FROM indicators WHERE plan_id = '2023-H2' AND revision = 2") == 50
+    assert store.scalar("SELECT count(*) FROM indicators WHERE plan_id = '2023-H2' AND revision = 2") == 53
     assert store.scalar("SELECT name_en FROM indicators WHERE revision = 2 AND code = 'INV-EVENTS'") == \
         "Investment promotion events outside Shenzhen"
     known = store.known_indicators()
-    assert len(known) == 50
+    assert len(known) == 53
     assert known.set_index("code").loc["INV-EVENTS", "name_en"] == "Investment promotion events outside Shenzhen"
 
 
