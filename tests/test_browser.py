@@ -50,7 +50,9 @@ def test_area_link_shows_area_period_and_a_chart(server, page, lang, name, perio
 
 def test_changing_the_period_updates_url_and_chart(server, page):
     open_page(page, f"{server.url}/indicator?indicator=INV-VISITS&lang=en")
-    page.wait_for_selector(".js-plotly-plot .xtick", timeout=30_000)
+    # the second chart (bars per part of the period) may draw after the first: wait for its own ticks
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')][1]"
+                           "?.querySelector('.xtick')?.textContent.includes('2023')", timeout=30_000)
     ticks = page.locator(".js-plotly-plot").nth(1).locator(".xtick text").all_text_contents()
     assert "Q3 2023" in ticks and "Q4 2023" in ticks
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Period").click()
