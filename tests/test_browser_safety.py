@@ -84,5 +84,9 @@ def test_meeting_mode_lines_wrap_on_a_1366_projector(server, browser, lang):
     open_page(page, f"{server.url}/?present=1&lang={lang}&period=2023-H2&as_of=2023-11-15")
     shown(page.locator("[data-testid='stMain'] [data-testid='stPageLink']").first)
     settled(page)
+    try:  # the page may still be laying out its last lines: give it a moment, then say what is cut
+        page.wait_for_function(f"() => ({CLIPPED})().length === 0", timeout=10_000)
+    except Exception:  # noqa: BLE001 - the assertion below names the lines
+        pass
     assert page.evaluate(CLIPPED) == []
     context.close()

@@ -160,7 +160,7 @@ def test_init_and_revert_speak_chinese(tmp_path):
     out = run_cli("revert", "2", "--db", str(db), "--lang", "zh")
     assert out.stdout.strip() == "批次 2：已撤销（记录为批次 3）"
     out = run_cli("plan", "check", "data/plans/2023-H2.yaml", "--lang", "zh")
-    assert out.stdout.strip() == "data/plans/2023-H2.yaml：通过（2023-H2，6 个领域，50 项工作）"
+    assert out.stdout.strip() == "data/plans/2023-H2.yaml：通过（2023-H2，6 个领域，53 项工作）"
 
 
 def test_every_command_has_help():

@@ -193,7 +193,7 @@ def test_stock_with_a_zero_baseline_is_paced_from_the_start_of_the_plan(store):
     """As of 30 Sep 2023 (92 of 184 days): expected 0 + 100 × 92/184 = 50; 46 distinct firms is 0.92 — at risk."""
     load(store, ("INV-FIRMS", "2023-07", 12), ("INV-FIRMS", "2023-08", 27), ("INV-FIRMS", "2023-09", 46))
     row = status_of(store, "INV-FIRMS", "2023-H2", D(2023, 9, 30))
-    assert (row.actual, row.target, row.target_basis, row.final) == (46.0, 100.0, "plan", True)  # not yet ended
+    assert (row.actual, row.target, row.target_basis, row.own_target) == (46.0, 100.0, "plan", True)  # not yet ended
     assert row.expected == pytest.approx(50.0)
     assert row.pace == pytest.approx(0.92)
     assert row.status == "at_risk"
