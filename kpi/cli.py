@@ -23,7 +23,7 @@ from kpi.plan.windows import resolve_window
 from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
-from kpi.setup import load_plans, load_sample
+from kpi.setup import load_plans, load_sample, review_problems
 from kpi.store import Editor, Store, StoreError, StoreLocked
 
 MIN_PASSWORD = 8  # characters; a shorter password is refused
@@ -244,6 +244,11 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
             continue
         print(t("cli.plan_ok", args.lang, file=name, plan=plan.id, areas=len(plan.areas),
                 items=len(plan.indicators())))
+        reviews = review_problems(plan)
+        if reviews:  # a draft's guesses: the file is valid, and plan load wants them confirmed first
+            print(t("cli.plan_reviews", args.lang, file=name, count=len(reviews)))
+            for problem in reviews:
+                print("  " + problem.message(args.lang))
     return 1 if failed else 0
 
 
@@ -259,7 +264,8 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
                 revision, changed = store.save_plan(found[0], _editor(args), source=Path(name).name)
                 print(_revision(args, found[0].id, revision, changed))
                 continue
-            for plan_id, revision, changed in load_plans(store, _editor(args), [Path(name)]):
+            for plan_id, revision, changed in load_plans(store, _editor(args), [Path(name)],
+                                                         accept_draft=args.accept_draft):
                 print(_revision(args, plan_id, revision, changed))
     except PlanError as exc:
         print(exc.message(args.lang), file=sys.stderr)
@@ -342,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description=cmd_plan_load.__doc__)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--plan", help="the plan a targets file applies to (default: the default plan)")
+    p.add_argument("--accept-draft", action="store_true",
+                   help="load a drafted plan even though some of its guesses (review flags) are not confirmed")
     p.set_defaults(func=cmd_plan_load)
     return parser
 

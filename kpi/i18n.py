@@ -212,6 +212,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "The data could not be read; nothing was changed. Reload the page to try again."),
     "auth.refused": ("此操作需要编辑权限：请重新登录后再试。未改动任何数据。",
                      "This needs an editor: sign in again and retry. Nothing was changed."),
+    "draft.review_open": ("待确认：{flags}（草稿根据原文推测，请核对后删除此标记）",
+                          "to confirm: {flags} (guessed by the draft from the text: check it, then remove the flag)"),
+    "cli.plan_reviews": ("{file}：草稿还有 {count} 处推测待确认；确认前 plan load 不会载入（或加 --accept-draft）",
+                         "{file}: {count} guesses of the draft still to confirm; plan load refuses the plan until they "
+                         "are confirmed (or use --accept-draft)"),
+    "untranslated.note": ("部分名称没有英文，显示为中文。", "中文 · Some names have no English and are shown in Chinese."),
+    "untranslated.help": ("该计划只写了中文名称；英文为可选项。", "This plan was written in Chinese only; English names are "
+                          "optional in a plan."),
     "app.period": ("期间", "Period"),
     "app.as_of": ("数据截至", "Data as of"),
     "app.language": ("语言 / Language", "语言 / Language"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kpi import ingest
-from kpi.plan.models import Plan, load_plan
+from kpi.plan.models import Plan, PlanError, load_plan
+from kpi.problems import Problem
 from kpi.settings import get_settings
 from kpi.store import SAMPLE, Editor, Store, StoreError
 
@@ -14,12 +15,32 @@ def plan_files() -> list[Path]:
     return sorted(get_settings().plans_dir.glob("*.yaml"))
 
 
-def load_plans(store: Store, editor: Editor, files: list[Path] | None = None) -> list[tuple[str, int, bool]]:
-    """Validate every file first (a folder: every *.yaml in it), then store each plan; (id, revision, changed)."""
+def load_plans(store: Store, editor: Editor, files: list[Path] | None = None,
+               accept_draft: bool = False) -> list[tuple[str, int, bool]]:
+    """Validate every file first (a folder: every *.yaml in it), then store each plan; (id, revision, changed).
+
+    A drafted plan whose guesses are not all confirmed (review flags) is refused, naming each, unless
+    ``accept_draft``: nothing is stored then.
+    """
     expanded = [p for f in (files or plan_files()) for p in (sorted(Path(f).glob("*.yaml")) if Path(f).is_dir()
                                                              else [Path(f)])]
     plans = [(load_plan(f), f) for f in expanded]
+    if not accept_draft:
+        for plan, f in plans:
+            refuse_open_reviews(plan, str(f))
     return [(plan.id, *store.save_plan(plan, editor, source=str(f))) for plan, f in plans]
+
+
+def review_problems(plan: Plan) -> list[Problem]:
+    """Each guess of a draft still to confirm, at its path."""
+    return [Problem.at(path, "draft.review_open", flags=", ".join(flags)) for path, flags in plan.open_reviews()]
+
+
+def refuse_open_reviews(plan: Plan, source: str = "plan") -> None:
+    """A plan with guesses still to confirm is not loaded (``PlanError`` names each)."""
+    problems = review_problems(plan)
+    if problems:
+        raise PlanError(problems, source)
 
 
 def load_sample(store: Store, editor: Editor) -> list[int]:

@@ -221,6 +221,8 @@ def header(ctx: Context, title: str) -> None:
     st.title(plain(title))
     st.markdown("**" + plain(t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
                                    as_of=ctx.as_of.isoformat())) + "**")
+    if ctx.lang == "en" and ctx.plan.untranslated():  # a plan in Chinese alone: say why some names are Chinese
+        st.caption(t("untranslated.note", ctx.lang), help=t("untranslated.help", ctx.lang))
     for notice in ctx.notices:
         st.warning(plain(notice), icon=":material/link_off:")
     if ctx.pinned:

@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kpi.i18n import t
 from kpi.periods import PeriodError, parse_period
@@ -26,6 +36,9 @@ from kpi.problems import Invalid, Problem
 Kind = Literal["count", "stock", "rate", "milestone"]
 Direction = Literal["at_least", "at_most", "range"]
 Grain = Literal["month", "quarter", "half", "year"]
+# what a drafted plan guessed and a person should confirm before the plan is loaded (``plan load --accept-draft``)
+ReviewFlag = Literal["area", "code", "name", "unit", "kind", "direction", "target", "every", "due", "baseline",
+                     "heading"]
 AREA_RE = r"^[A-Z][A-Z0-9]*$"
 
 
@@ -34,13 +47,24 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """A string in both languages."""
+    """A string in Chinese, and in English where someone wrote it: Chinese alone is enough."""
 
     zh: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string_is_chinese(cls, value: Any) -> Any:
+        """``name: 招商引资`` means ``name: {zh: 招商引资}``: Chinese alone is enough."""
+        return {"zh": value} if isinstance(value, str) else value
 
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        """The text in that language; the Chinese where there is no English (``has`` tells which)."""
+        return self.en if lang == "en" and self.en else self.zh
+
+    def has(self, lang: str) -> bool:
+        """Whether the text exists in that language (Chinese always does)."""
+        return lang != "en" or bool(self.en)
 
 
 class Range(Strict):
@@ -93,6 +117,7 @@ class Indicator(Strict):
     baseline: Baseline | None = None
     source: Annotated[str, Field(min_length=1)]
     note: Text | None = None
+    review: list[ReviewFlag] = []  # a draft's guesses a person should confirm (kind, target, due …)
 
     @property
     def monitored(self) -> bool:
@@ -114,6 +139,7 @@ class Area(Strict):
     heading: Text | None = None
     owner: Text | None = None
     items: Annotated[list[Indicator], Field(min_length=1)]
+    review: list[ReviewFlag] = []  # a draft's guesses about the area a person should confirm (its name, its code)
 
 
 class Span(Strict):
@@ -140,6 +166,21 @@ class Plan(Strict):
 
     def indicators(self) -> list[Indicator]:
         return [item for area in self.areas for item in area.items]
+
+    def open_reviews(self) -> list[tuple[str, list[str]]]:
+        """Every guess of a draft still to confirm: (path, flags), e.g. ("areas[0].items[2]", ["kind"])."""
+        out = []
+        for i, area in enumerate(self.areas):
+            if area.review:
+                out.append((f"areas[{i}]", list(area.review)))
+            out += [(f"areas[{i}].items[{j}]", list(item.review)) for j, item in enumerate(area.items) if item.review]
+        return out
+
+    def untranslated(self) -> bool:
+        """Whether any name, unit, heading or note has no English (English pages then show the Chinese, marked)."""
+        texts = [self.title, self.issuer] + [t for a in self.areas for t in (a.name, a.heading, a.owner)] + \
+            [t for i in self.indicators() for t in (i.name, i.unit, i.note)]
+        return any(t is not None and not t.has("en") for t in texts)
 
     def indicator(self, code: str) -> Indicator:
         for item in self.indicators():

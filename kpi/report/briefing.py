@@ -211,6 +211,8 @@ def briefing_html(pack: Pack) -> bytes:
              f'<div aria-label="{_e(t("brief.qr", lang))}">{qr_svg(pack.link)}</div></section>']
     if plan.example:
         parts.append(f'<p class="sample" id="example">{_e(t("example.banner", lang))}</p>')
+    if lang == "en" and plan.untranslated():
+        parts.append(f'<p class="note" id="untranslated">{_e(t("untranslated.note", lang))}</p>')
     if pack.sample:
         parts.append(f'<p class="sample">{_e(t("app.sample_banner", lang))}</p>')
     parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")

@@ -187,8 +187,8 @@ def template_frame(plan, period: str) -> pd.DataFrame:
     """The upload template: one row per indicator, an empty value column headed by the period."""
     rows = []
     for item in plan.indicators():
-        unit = f"{item.unit.zh} / {item.unit.en}" if item.unit else "完成日期或“完成” / date or done"
-        rows.append({"指标编码": item.code, "指标名称": item.name.zh, "Indicator name": item.name.en,
+        unit = f"{item.unit.zh} / {item.unit.get('en')}" if item.unit else "完成日期或“完成” / date or done"
+        rows.append({"指标编码": item.code, "指标名称": item.name.zh, "Indicator name": item.name.get("en"),
                      "单位 Unit": unit, period: "", "备注": ""})
     return pd.DataFrame(rows)
 
