@@ -63,9 +63,10 @@ st.dataframe(changes.display(preview, lang), hide_index=True, width="stretch")
 if counts["new"] + counts["changed"] == 0:
     st.info(t("upload.nothing_new", lang))
 elif st.button(t("upload.confirm", lang, count=counts["new"] + counts["changed"]), type="primary", key="confirm"):
-    writer = signin.editor()  # checked again on the server at the moment of writing
-    batch = ingest.commit(state.get_store(), prepared, writer)
-    st.session_state["_upload_done"] = (batch, prepared.count)
-    st.session_state["_upload_counter"] = counter + 1
-    st.rerun()
+    writer = signin.writer()  # checked again on the server at the moment of writing
+    if writer is not None:
+        batch = ingest.commit(state.get_store(), prepared, writer)
+        st.session_state["_upload_done"] = (batch, prepared.count)
+        st.session_state["_upload_counter"] = counter + 1
+        st.rerun()
 shared.footer(frame, "upload")

@@ -43,7 +43,7 @@ class Server(BenchServer):
         env = {"KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
         subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env={**os.environ, **env},
                        check=True, capture_output=True)
-        super().__init__("app.py", env)
+        super().__init__("serve.py", env)  # the entry make run serves: app.py with the sign-in routes
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +269,8 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     _open(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 128 firms")
     assert _bar_labels(page)[:2] == ["46", "82"]  # the chart shows December's new 40
-    _open(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    _open(page, f"{editor_server.url}/history?lang=en")  # a new page load: the session cookie keeps the sign-in
+    _shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
     revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
     _shown(revert)
     revert.click()
@@ -349,7 +349,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     behind = [t for t in _attention_names(page) if "Out-of-city investment promotion events" in t]
     assert behind and behind[0].startswith("✘ Missed") and "target 8 events" in behind[0]
     _open(page, f"{editor_server.url}/targets?lang=en")
-    _sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    _shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)  # still signed in (the session cookie)
     restore = page.get_by_role("button", name="Restore revision 1 (saved as a new revision)")
     _shown(restore)
     restore.click()
