@@ -297,6 +297,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.locked": ("该用户名连续登录失败次数过多，已暂时锁定：请于 {time}（约 {minutes} 分钟后）再试。", "Too many failed sign-ins for this name, so it is locked for now: try again after {time} (in about {minutes} min)."),
     "auth.busy": ("刚才的登录尝试过多：请于 {time}（约 {minutes} 分钟后）再试。", "Too many sign-in tries on this server just now: try again after {time} (in about {minutes} min)."),
     "auth.ended": ("你的登录已失效（编辑账号已被删除或密码已更改），本次操作未保存：请重新登录。", "Your sign-in has ended (the editor was removed or the password changed); nothing was saved. Sign in again."),
+    "auth.cross_site": ("拒绝：登录或退出请求来自其他网站。请在看板页面的侧栏中登录。", "Refused: the sign-in or sign-out came from another site. Sign in from the sidebar of the dashboard."),
     "signins.title": ("登录记录（最近 {count} 次）", "Sign-in attempts (the latest {count})"),
     "signins.name": ("输入的用户名", "Name typed"),
     "signins.result": ("结果", "Result"),

@@ -68,7 +68,7 @@ def _back(request: Request, **notice: str) -> str:
     referer = urlsplit(request.headers.get("referer", ""))
     path = referer.path if referer.netloc == request.headers.get("host") and referer.path.startswith(base + "/") \
         else base + "/"
-    if path.startswith("//"):
+    if path.startswith("//") or "\\" in path:  # never a way off this site
         path = base + "/"
     query = [(k, v) for k, v in parse_qsl(referer.query, keep_blank_values=True) if k not in NOTICE_PARAMS]
     query += [(k, v) for k, v in notice.items() if v]
@@ -77,6 +77,10 @@ def _back(request: Request, **notice: str) -> str:
 
 def _cookie_args(request: Request) -> dict:
     return {"path": base_path() or "/", "httponly": True, "samesite": "lax", "secure": request.url.scheme == "https"}
+
+
+def _refused_cross_site() -> Response:
+    return PlainTextResponse(t("auth.cross_site", "zh") + "\n" + t("auth.cross_site", "en"), status_code=403)
 
 
 def _refused_by_store() -> Response:
@@ -96,7 +100,7 @@ def _complete(ticket: auth.Ticket, password: str) -> tuple[auth.Result, str | No
 
 async def sign_in(request: Request) -> Response:
     if not _same_site(request):
-        return PlainTextResponse("cross-site sign-in refused", status_code=403)
+        return _refused_cross_site()
     form = await request.form()
     name, password = str(form.get("kpi_name") or ""), str(form.get("kpi_password") or "")
     ticket = auth.begin(name)
@@ -116,7 +120,7 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     if not _same_site(request):
-        return PlainTextResponse("cross-site sign-out refused", status_code=403)
+        return _refused_cross_site()
     session_id = sessions.session_id(request.cookies.get(sessions.COOKIE_NAME))
     if session_id:
         try:
