@@ -248,13 +248,25 @@ def _delay(count: int) -> float:
     return min(settings.signin_first_delay_seconds * 2.0 ** (count - 1), settings.signin_max_delay_seconds)
 
 
-def _entry(name: str, now: float) -> _Failures:
+def _admit(name: str, now: float) -> _Failures | float:
+    """Take a place in the global count and the name's entry; or, with no place this minute, when one frees up."""
     with _table_lock:
+        while _recent and _recent[0] <= now - 60:
+            _recent.popleft()
+        if len(_recent) >= get_settings().signin_global_per_minute:
+            return _recent[0] + 60
+        _recent.append(now)
         if len(_failures) > TRACKED_MAX:
             quiet = now - get_settings().signin_lockout_minutes * 60
             for key in [k for k, v in _failures.items() if v.last < quiet and v.locked_until <= now]:
                 del _failures[key]
         return _failures.setdefault(name, _Failures())
+
+
+def _give_back(now: float) -> None:
+    """A try refused for its name's lockout does not use up the global count."""
+    with _table_lock, contextlib.suppress(ValueError):
+        _recent.remove(now)
 
 
 def forget_failures() -> None:
@@ -276,16 +288,13 @@ def begin(name: str, now: float | None = None) -> Ticket:
     now = time.time() if now is None else now
     name = _clean(name)
     lockout = settings.signin_lockout_minutes * 60
-    entry = _entry(name, now)
+    entry = _admit(name, now)
+    if not isinstance(entry, _Failures):
+        return Ticket(name, False, outcome=BUSY, retry_at=entry)
     with entry.lock:
         if entry.locked_until > now:
+            _give_back(now)
             return Ticket(name, False, outcome=LOCKED, retry_at=entry.locked_until)
-        with _table_lock:
-            while _recent and _recent[0] <= now - 60:
-                _recent.popleft()
-            if len(_recent) >= settings.signin_global_per_minute:
-                return Ticket(name, False, outcome=BUSY, retry_at=_recent[0] + 60)
-            _recent.append(now)
         if entry.count and now - entry.last >= lockout:
             entry.count = 0  # a quiet spell as long as a lockout: start afresh
         delay = _delay(entry.count)

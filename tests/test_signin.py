@@ -102,11 +102,12 @@ def test_the_global_limit_bounds_tries_across_names(monkeypatch):
     _settings(monkeypatch, signin_global_per_minute=3, signin_lockout_failures=1)
     auth.write_editor("zhang", RIGHT)
     before = time.time()
-    assert [auth.attempt(n, "wrong").outcome for n in ("a", "b", "c")] == [auth.WRONG] * 3
+    assert auth.attempt("a", "wrong").outcome == auth.WRONG  # and "a" is locked now
+    assert [auth.attempt("a", "again").outcome for _ in range(3)] == [auth.LOCKED] * 3  # refused, budget kept
+    assert [auth.attempt(n, "wrong").outcome for n in ("b", "c")] == [auth.WRONG] * 2  # three checked tries
     busy = auth.attempt("zhang", RIGHT)
     assert busy.outcome == auth.BUSY and busy.editor is None
     assert before + 59 < busy.retry_at <= time.time() + 60
-    assert auth.attempt("a", "again").outcome == auth.LOCKED  # a locked name is refused without using the budget
     assert auth.failure_delay("zhang") == 0.0  # a refused try is not a failure of that name
 
 
