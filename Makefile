@@ -19,7 +19,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m kpi init --sample
 	$(PY) -m kpi editor init
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.i18n import t
-from kpi.report import changes
+from kpi.report import changes, ledger
 from kpi.store import StoreConflict
 from ui import context, signin, state
 
@@ -31,7 +31,9 @@ st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=
 
 
 def _toggle(batch_id: int, reverted: bool) -> None:
-    writer = signin.editor()  # checked on the server at the moment of writing
+    writer = signin.writer()  # checked on the server at the moment of writing
+    if writer is None:
+        return
     store = state.get_store()
     try:
         new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
@@ -51,4 +53,12 @@ if stale:
 done = st.session_state.pop("_history_done", None)
 if done:
     st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))
+if who is not None:  # sign-in tries are for editors: the names typed, when, and what came of each
+    attempts = state.get_store().signin_attempts()
+    with st.expander(t("signins.title", lang, count=len(attempts))):
+        st.dataframe(ledger.signin_table(attempts, lang), hide_index=True, width="stretch")
+if who is not None:  # sign-in tries are for editors: the names typed, when, and what came of each
+    attempts = state.get_store().signin_attempts()
+    with st.expander(t("signins.title", lang, count=len(attempts))):
+        st.dataframe(ledger.signin_table(attempts, lang), hide_index=True, width="stretch")
 context.footer(ctx, "history")

@@ -27,9 +27,10 @@ st.caption(plain(t("targets.help", lang, plan=plan.title.get(lang), revision=rev
 
 
 def _save(new_plan, source: str) -> None:
-    writer = signin.editor()  # checked on the server at the moment of writing
-    new_revision, changed = state.get_store().save_plan(new_plan, writer, source=source)
-    st.session_state["_targets_done"] = (new_revision, changed)
+    writer = signin.writer()  # checked on the server at the moment of writing
+    if writer is not None:
+        new_revision, changed = state.get_store().save_plan(new_plan, writer, source=source)
+        st.session_state["_targets_done"] = (new_revision, changed)
 
 
 st.subheader(t("targets.grid", lang))
@@ -89,8 +90,9 @@ if len(revisions) > 1:
     st.dataframe(plan_edit.plan_diff(plan, store.plan_at_revision(plan.id, pick), lang), hide_index=True,
                  width="stretch")
     if st.button(t("targets.restore", lang, revision=pick), key="restore"):
-        writer = signin.editor()
-        new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
-        st.session_state["_targets_done"] = (new_revision, True)
-        st.rerun()
+        writer = signin.writer()
+        if writer is not None:
+            new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
+            st.session_state["_targets_done"] = (new_revision, True)
+            st.rerun()
 context.footer(ctx, "targets")

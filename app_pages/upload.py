@@ -66,7 +66,9 @@ st.dataframe(changes.display(preview, lang), hide_index=True, width="stretch")
 
 def _confirm(previewed: ingest.Prepared, version: int) -> None:
     """Commit what the editor previewed, against the data version of that preview; a later batch refuses it."""
-    writer = signin.editor()  # checked again on the server at the moment of writing
+    writer = signin.writer()  # checked again on the server at the moment of writing
+    if writer is None:
+        return
     try:
         batch = ingest.commit(state.get_store(), previewed, writer, expected_version=version)
     except StoreConflict:

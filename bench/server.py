@@ -85,7 +85,7 @@ def measure_server(db: Path, plan_id: str, observations: int, repeat: int) -> Se
     from playwright.sync_api import sync_playwright
 
     env = {"KPI_DB": str(db), "KPI_DEFAULT_PLAN": plan_id}
-    app, bare = Server("app.py", env), Server(str(ROOT / "bench" / "bare_app.py"), env)
+    app, bare = Server("serve.py", env), Server(str(ROOT / "bench" / "bare_app.py"), env)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

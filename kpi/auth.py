@@ -1,14 +1,27 @@
-"""Editor sign-in: salted scrypt hashes, constant-time comparison, a growing delay after failures.
+"""Editor sign-in: salted scrypt hashes, constant-time checks, a growing delay and a lockout after failures.
 
 Editors come from the environment (``KPI_EDITORS="name=HASH;other=HASH"``) and
 from ``.streamlit/secrets.toml`` (an ``[editors]`` table of name = HASH). No
 editor configured means editing is off. Passwords are never stored, only
-``scrypt$n$r$p$salt$hash`` strings.
+``scrypt$n$r$p$salt$hash`` strings; the secrets file is created readable by its
+owner only (0600) and replaced whole.
+
+A sign-in try (``attempt``) is admitted or refused *before* the password is
+checked, under a lock per name: the try is counted as a failure first (a right
+password clears the count), so parallel guesses see each other. An admitted try
+waits the delay earned by the failures before it (1, 2, 4 ... seconds), then
+costs exactly one scrypt hash whether the name exists or not, so timing does
+not tell which names exist. After ``signin_lockout_failures`` failures in a row
+a name is locked for ``signin_lockout_minutes``; all names together get
+``signin_global_per_minute`` tries a minute. Every try has an outcome (ok,
+wrong, locked, busy) that callers record in the store.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -17,15 +30,20 @@ import secrets
 import threading
 import time
 import tomllib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpi.settings import get_settings
 from kpi.store import Editor
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # about 50 ms and 16 MB per check: slow to guess, quick to sign in
-MAX_DELAY_SECONDS = 8.0  # the delay after failures doubles up to this
-_failures: dict[str, int] = {}
-_failures_lock = threading.Lock()
+MAX_DELAY_SECONDS = 8.0  # the default of signin_max_delay_seconds: the delay after failures doubles up to this
+OK, WRONG, LOCKED, BUSY = "ok", "wrong", "locked", "busy"
+OUTCOMES = (OK, WRONG, LOCKED, BUSY)
+NAME_MAX = 100  # longer names are cut (for counting and recording)
+TRACKED_MAX = 10_000  # names with failures kept in memory; quiet ones are dropped past this
 
 
 def _b64(data: bytes) -> str:
@@ -56,22 +74,38 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once: an unknown name is checked against it (one scrypt, like a known one)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def fingerprint(stored: str) -> str:
+    """A short digest of a stored hash: a session remembers it, so a changed password ends the session."""
+    return hashlib.sha256(stored.encode()).hexdigest()[:16]
+
+
+# --- the secrets file ---------------------------------------------------------------
+
 def secrets_file() -> Path:
     return get_settings().secrets_file
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError):
+        return {}
 
 
 def load_editors() -> dict[str, str]:
     """name -> stored hash, from the secrets file and then the environment (which wins)."""
     editors: dict[str, str] = {}
-    path = secrets_file()
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, OSError):
-            data = {}
-        table = data.get("editors", {})
-        if isinstance(table, dict):
-            editors.update({str(k): str(v) for k, v in table.items()})
+    table = _read_secrets(secrets_file()).get("editors", {})
+    if isinstance(table, dict):
+        editors.update({str(k): str(v) for k, v in table.items()})
     for part in os.environ.get("KPI_EDITORS", "").split(";"):
         name, sep, stored = part.partition("=")
         if sep and name.strip() and stored.strip():
@@ -83,60 +117,221 @@ def editing_enabled() -> bool:
     return bool(load_editors())
 
 
-def failure_delay(name: str) -> float:
-    """Seconds to wait before checking this name again: 0, then 1, 2, 4 ... up to MAX_DELAY_SECONDS."""
-    with _failures_lock:
-        count = _failures.get(name, 0)
-    return 0.0 if count == 0 else min(2.0 ** (count - 1), MAX_DELAY_SECONDS)
-
-
-def sign_in(name: str, password: str, sleep=time.sleep) -> Editor | None:
-    """An Editor for a right name and password, else None (after the delay earned by earlier failures)."""
-    name = name.strip()
-    delay = failure_delay(name)
-    if delay:
-        sleep(delay)
-    stored = load_editors().get(name)
-    # check a dummy hash for unknown names too, so timing does not tell which names exist
-    ok = verify_password(password, stored or hash_password("x", salt=b"\0" * 16)) and stored is not None
-    with _failures_lock:
-        if ok:
-            _failures.pop(name, None)
-        else:
-            _failures[name] = _failures.get(name, 0) + 1
-    return Editor(name=name, via="web") if ok else None
-
-
-def write_editor(name: str, password: str, path: Path | None = None) -> Path:
-    """Add or replace an editor in the secrets file (only the hash is written)."""
-    path = path or secrets_file()
+def _write_private(path: Path, text: str) -> None:
+    """Replace the file whole; the new file is created with mode 0600, so it is never readable by others."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    current = {}
-    other_lines: list[str] = []
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
-        current = tomllib.loads(text).get("editors", {})
-        other_lines = _without_editors_table(text)
-    current[name] = hash_password(password)
-    body = "\n".join(f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v)}" for k, v in current.items())
-    text = ("\n".join(other_lines).strip() + "\n\n" if "".join(other_lines).strip() else "") + f"[editors]\n{body}\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-    return path
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
-def _without_editors_table(text: str) -> list[str]:
+def _write_table(path: Path, table: str, entries: dict[str, str]) -> None:
+    """Write one [table] of the secrets file, keeping every other table and line as it was."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    others = "\n".join(_without_table(text, table)).strip()
+    body = "\n".join(f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v)}" for k, v in entries.items())
+    _write_private(path, (others + "\n\n" if others else "") + f"[{table}]\n{body}\n")
+
+
+def _without_table(text: str, table: str) -> list[str]:
     out, skipping = [], False
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("["):
-            skipping = stripped == "[editors]"
+            skipping = stripped == f"[{table}]"
         if not skipping:
             out.append(line)
     return out
 
 
+def write_editor(name: str, password: str, path: Path | None = None) -> Path:
+    """Add or replace an editor in the secrets file (only the hash is written)."""
+    path = path or secrets_file()
+    current = dict(_read_secrets(path).get("editors", {}))
+    current[name] = hash_password(password)
+    _write_table(path, "editors", current)
+    return path
+
+
+def remove_editor(name: str, path: Path | None = None) -> bool:
+    """Take an editor out of the secrets file; False when the file has no such editor."""
+    path = path or secrets_file()
+    current = dict(_read_secrets(path).get("editors", {}))
+    if current.pop(name, None) is None:
+        return False
+    _write_table(path, "editors", current)
+    return True
+
+
+_keys: dict[str, bytes] = {}
+_keys_lock = threading.Lock()
+
+
+def session_key() -> bytes:
+    """The key that signs session cookies: the session_secret setting, else [sessions] key in the secrets file.
+
+    The file's key is made on first use (and kept, so sign-ins survive a restart); if the file cannot be written
+    the key lives in this process only.
+    """
+    configured = get_settings().session_secret
+    if configured:
+        return configured.encode()
+    path = secrets_file()
+    with _keys_lock:
+        if str(path) not in _keys:
+            key = _read_secrets(path).get("sessions", {}).get("key")
+            if not isinstance(key, str) or len(key) < 32:
+                key = secrets.token_urlsafe(32)
+                with contextlib.suppress(OSError):
+                    _write_table(path, "sessions", {"key": key})
+            _keys[str(path)] = key.encode()
+        return _keys[str(path)]
+
+
 def new_password() -> str:
     return secrets.token_urlsafe(9)
+
+
+# --- sign-in tries ------------------------------------------------------------------
+
+@dataclass
+class _Failures:
+    count: int = 0  # failures in a row, tries in flight included
+    last: float = 0.0
+    locked_until: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_failures: dict[str, _Failures] = {}
+_recent: deque[float] = deque()  # admitted tries of the last minute, every name
+_table_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A try admitted (wait ``delay`` seconds, then check) or refused (``outcome`` locked or busy, until retry_at)."""
+
+    name: str
+    admitted: bool
+    delay: float = 0.0
+    outcome: str = ""
+    retry_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    outcome: str  # one of OUTCOMES
+    editor: Editor | None = None
+    retry_at: float | None = None  # seconds since the epoch: when a locked or busy try may be made again
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == OK
+
+
+def _clean(name: str) -> str:
+    return name.strip()[:NAME_MAX]
+
+
+def _delay(count: int) -> float:
+    settings = get_settings()
+    if count == 0:
+        return 0.0
+    return min(settings.signin_first_delay_seconds * 2.0 ** (count - 1), settings.signin_max_delay_seconds)
+
+
+def _admit(name: str, now: float) -> _Failures | float:
+    """Take a place in the global count and the name's entry; or, with no place this minute, when one frees up."""
+    with _table_lock:
+        while _recent and _recent[0] <= now - 60:
+            _recent.popleft()
+        if len(_recent) >= get_settings().signin_global_per_minute:
+            return _recent[0] + 60
+        _recent.append(now)
+        if len(_failures) > TRACKED_MAX:
+            quiet = now - get_settings().signin_lockout_minutes * 60
+            for key in [k for k, v in _failures.items() if v.last < quiet and v.locked_until <= now]:
+                del _failures[key]
+        return _failures.setdefault(name, _Failures())
+
+
+def _give_back(now: float) -> None:
+    """A try refused for its name's lockout does not use up the global count."""
+    with _table_lock, contextlib.suppress(ValueError):
+        _recent.remove(now)
+
+
+def forget_failures() -> None:
+    """Clear every failure count, lockout and the global count of this process (a fresh start, as after a restart)."""
+    with _table_lock:
+        _failures.clear()
+        _recent.clear()
+
+
+def failure_delay(name: str) -> float:
+    """Seconds the next try for this name waits: 0, then 1, 2, 4 ... up to signin_max_delay_seconds."""
+    entry = _failures.get(_clean(name))
+    return _delay(entry.count) if entry else 0.0
+
+
+def begin(name: str, now: float | None = None) -> Ticket:
+    """Admit or refuse a try for this name, counting it as a failure before the password is checked."""
+    settings = get_settings()
+    now = time.time() if now is None else now
+    name = _clean(name)
+    lockout = settings.signin_lockout_minutes * 60
+    entry = _admit(name, now)
+    if not isinstance(entry, _Failures):
+        return Ticket(name, False, outcome=BUSY, retry_at=entry)
+    with entry.lock:
+        if entry.locked_until > now:
+            _give_back(now)
+            return Ticket(name, False, outcome=LOCKED, retry_at=entry.locked_until)
+        if entry.count and now - entry.last >= lockout:
+            entry.count = 0  # a quiet spell as long as a lockout: start afresh
+        delay = _delay(entry.count)
+        entry.count += 1
+        entry.last = now
+        if entry.count >= settings.signin_lockout_failures:
+            entry.locked_until = now + lockout  # further tries wait, unless this one is right
+        return Ticket(name, True, delay=delay)
+
+
+def finish(ticket: Ticket, password: str) -> Result:
+    """Check an admitted try (one scrypt hash, known name or not); a refused one stays refused."""
+    if not ticket.admitted:
+        return Result(ticket.name, ticket.outcome, retry_at=ticket.retry_at)
+    stored = load_editors().get(ticket.name)
+    ok = verify_password(password, stored if stored is not None else _dummy_hash()) and stored is not None
+    if not ok:
+        return Result(ticket.name, WRONG)
+    entry = _failures.get(ticket.name)
+    if entry:
+        with entry.lock:
+            entry.count, entry.locked_until = 0, 0.0
+    return Result(ticket.name, OK, Editor(name=ticket.name, via="web"))
+
+
+def attempt(name: str, password: str, sleep: Callable[[float], object] = time.sleep,
+            record: Callable[[Result], object] | None = None) -> Result:
+    """One sign-in try: admitted or refused, the earned delay, the check; ``record`` gets the result."""
+    ticket = begin(name)
+    if ticket.delay:
+        sleep(ticket.delay)
+    result = finish(ticket, password)
+    if record is not None:
+        record(result)
+    return result
+
+
+def sign_in(name: str, password: str, sleep: Callable[[float], object] = time.sleep) -> Editor | None:
+    """An Editor for a right name and password, else None (after the delay earned by earlier failures)."""
+    return attempt(name, password, sleep).editor

@@ -26,8 +26,6 @@ from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
 from kpi.store import Editor, Store, StoreError, StoreLocked
 
-MIN_PASSWORD = 8  # characters; a shorter password is refused
-
 
 class UsageError(Exception):
     """Exit 2 with this message."""
@@ -274,7 +272,11 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
 
 
 def cmd_editor(args: argparse.Namespace) -> int:
-    """Editors of the dashboard: add one (only a salted hash is stored), or create the first one."""
+    """Editors of the dashboard: add one (only a salted hash is stored), remove one, or create the first one.
+
+    A password needs at least KPI_EDITOR_MIN_PASSWORD characters (exit 2 otherwise, nothing saved). Adding an
+    editor again changes the password; removing an editor or changing a password ends their signed-in sessions.
+    """
     if args.action == "init":
         if auth.editing_enabled():
             print(t("cli.editors_exist", args.lang))
@@ -284,13 +286,19 @@ def cmd_editor(args: argparse.Namespace) -> int:
         print(t("cli.editor_first", args.lang, name="editor", password=password, path=path))
         return 0
     if not args.name:
-        raise UsageError(t("cli.editor_name", args.lang))
+        raise UsageError(t("cli.editor_name", args.lang, action=args.action))
+    if args.action == "remove":
+        if not auth.remove_editor(args.name):
+            raise UsageError(t("cli.no_editor", args.lang, name=args.name))
+        print(t("cli.editor_removed", args.lang, name=args.name))
+        return 0
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass(t("cli.password_prompt", args.lang, name=args.name))
-    if len(password) < MIN_PASSWORD:
-        raise UsageError(t("cli.password_short", args.lang, length=MIN_PASSWORD))
+    shortest = get_settings().editor_min_password
+    if len(password) < shortest:
+        raise UsageError(t("cli.password_short", args.lang, min=shortest))
     path = auth.write_editor(args.name, password)
     print(t("cli.editor_saved", args.lang, name=args.name, path=path))
     return 0
@@ -335,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", type=int, metavar="BATCH")
     p.add_argument("--reapply", action="store_true", help="undo an earlier revert of this batch")
     p = add("editor", cmd_editor)
-    p.add_argument("action", choices=("add", "init"), help="add NAME, or init: create a first editor if none exists")
+    p.add_argument("action", choices=("add", "remove", "init"),
+                   help="add NAME (or change its password), remove NAME, or init: create a first editor if none exists")
     p.add_argument("name", nargs="?", metavar="NAME")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     plan = sub.add_parser("plan", help="check or load plan files", description="Check or load plan files.")

@@ -25,6 +25,22 @@ class Settings(BaseSettings):
                                  "is at risk; below it, off track.")
     secrets_file: Path = Field(ROOT / ".streamlit" / "secrets.toml",
                                description="Where editor password hashes are kept ([editors] name = hash).")
+    signin_first_delay_seconds: float = Field(1.0, ge=0, description="The wait before the next sign-in try after a "
+                                              "failed one; it doubles with each failure in a row.")
+    signin_max_delay_seconds: float = Field(8.0, ge=0, description="The longest wait between sign-in tries (the "
+                                            "doubling stops here).")
+    signin_lockout_failures: int = Field(10, ge=1, description="Failed sign-ins in a row that lock a name "
+                                         "(counted before the password is checked, so parallel guesses count too).")
+    signin_lockout_minutes: float = Field(15.0, gt=0, description="How long a locked name stays locked; the message "
+                                          "says when to try again.")
+    signin_global_per_minute: int = Field(60, ge=1, description="Sign-in tries per minute for all names together, "
+                                          "per server process (a bound on guessing across many names).")
+    session_hours: float = Field(12.0, gt=0, description="How long a sign-in lasts (the session cookie and its "
+                                 "record in the store): a working day.")
+    session_secret: str = Field("", description="The key that signs session cookies; empty: a random key kept in "
+                                "the secrets file ([sessions] key).")
+    editor_min_password: int = Field(12, ge=8, description="The shortest password `python -m kpi editor add` "
+                                     "accepts.")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest upload accepted (20 MB: a year of monthly data for "
                                   "a city fits in well under 1 MB).")

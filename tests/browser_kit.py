@@ -40,7 +40,7 @@ class Server(BenchServer):
         env = {"KPI_DB": str(db), "KPI_SECRETS_FILE": str(db.parent / "secrets.toml"), **env_extra}
         subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env={**os.environ, **env},
                        check=True, capture_output=True)
-        super().__init__("app.py", env)
+        super().__init__("serve.py", env)  # the entry make run serves: app.py with the sign-in routes
 
 
 @pytest.fixture(scope="module")

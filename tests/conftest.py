@@ -30,8 +30,10 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("KPI_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.setenv("KPI_SECRETS_FILE", str(tmp_path / "secrets.toml"))
     monkeypatch.delenv("KPI_EDITORS", raising=False)
+    from kpi.auth import forget_failures
     from kpi.settings import get_settings
     get_settings.cache_clear()
+    forget_failures()  # sign-in failure counts and lockouts are per process: each test starts afresh
     yield
     get_settings.cache_clear()
 

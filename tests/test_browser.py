@@ -178,8 +178,8 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     open_page(page, base)
     assert _summary(page, "INV-FIRMS").startswith("Actual 40 firms")  # a level: December's value is the latest
     assert _bar_labels(page)[:2] == ["46", "40"]  # the chart shows December's new 40
-    open_page(page, f"{editor_server.url}/history?lang=en")  # a new session: sign in again
-    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    open_page(page, f"{editor_server.url}/history?lang=en")  # a new page load: the session cookie keeps the sign-in
+    shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
     revert = page.get_by_role("button", name=re.compile(r"^Revert batch \d+$"))
     shown(revert)
     revert.click()
@@ -231,7 +231,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     open_page(page, overview)
     assert not any("Out-of-city investment promotion events" in name for name in _attention_names(page))  # 7 of 6: met
     open_page(page, f"{editor_server.url}/targets?lang=en")
-    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)  # still signed in (the session cookie)
     shown(page.get_by_role("button", name="Check and save as a new revision"))
     page.wait_for_selector("[data-testid='stDataFrame'] td#glide-cell-0-0", state="attached", timeout=30_000)
     settled(page)
@@ -258,7 +258,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     behind = [name for name in _attention_names(page) if "Out-of-city investment promotion events" in name]
     assert behind and behind[0].startswith("✘ Missed") and "target 8 events" in behind[0]
     open_page(page, f"{editor_server.url}/targets?lang=en")
-    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
+    shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)  # still signed in (the session cookie)
     restore = page.get_by_role("button", name="Restore revision 1 (saved as a new revision)")
     shown(restore)
     restore.click()

@@ -17,7 +17,8 @@ from kpi.store import Editor, Store, StoreError
 from tests.conftest import EDITOR, PLAN_FILE, import_csv
 
 NO_EDITORS = [None, Editor(""), Editor("   ", via="web")]
-TABLES = {"meta", "batches", "plan_revisions", "areas", "indicators", "targets", "observations"}
+TABLES = {"meta", "batches", "plan_revisions", "areas", "indicators", "targets", "observations", "signin_attempts",
+          "sessions"}
 
 
 def csv(*rows: tuple[str, str, object]) -> str:
@@ -51,7 +52,7 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 2
+    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 3
     assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.schema.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 
@@ -446,10 +447,54 @@ def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
     con.close()
     store = Store.open(path)
     try:
-        assert store.schema_version() == 2
+        assert store.schema_version() == 3  # through 2 to the newest
         assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
         assert store.batches()["editor"].tolist() == ["old"]
         store.write_note("INV-EVENTS", "2023-Q3", "台风影响", EDITOR)  # the new tables and kinds work
         assert store.current_notes()["note"].tolist() == ["台风影响"]
+    finally:
+        store.close()
+
+
+def test_a_version_2_file_migrates_to_version_3_keeping_its_data(tmp_path):
+    """Schema 2 (no sign-in tries, no sessions) as an earlier program left it: opening it adds them, data intact."""
+    import datetime as dt
+
+    import duckdb
+
+    from kpi.store.schema import MIGRATIONS
+
+    path = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for version in (1, 2):
+        for sql in MIGRATIONS[version]:
+            con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    con.execute("INSERT INTO batches VALUES (1, 'import', NULL, 'old', TIMESTAMP '2023-10-01 09:00:00', 'a.csv', "
+                "'x', 1, NULL, NULL)")
+    con.execute("INSERT INTO observations VALUES (1, 2, 'INV-EVENTS', '2023-Q3', 'quarter', DATE '2023-07-01', "
+                "DATE '2023-09-30', 2, NULL, NULL)")
+    con.execute("INSERT INTO batches VALUES (2, 'note', NULL, 'old', TIMESTAMP '2023-10-02 09:00:00', NULL, "
+                "NULL, 1, NULL, NULL)")
+    con.execute("INSERT INTO notes VALUES (2, 'INV-EVENTS', '2023-Q3', '台风影响')")
+    con.close()
+    store = Store.open(path)
+    try:
+        assert store.schema_version() == 3
+        assert TABLES <= tables(store)
+        assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
+        assert store.current_notes()["note"].tolist() == ["台风影响"]
+        assert store.data_version() == 2
+        store.record_signin("王科长", "wrong")  # the new tables work, and write no batch
+        now = dt.datetime(2023, 10, 3, 9, 0)
+        store.start_session("h1", "王科长", "fp", now, now + dt.timedelta(hours=12))
+        assert store.signin_attempts()[["name", "success", "outcome"]].values.tolist() == [["王科长", False, "wrong"]]
+        assert store.active_sessions(now) == [("h1", "王科长", "fp")]
+        assert store.end_sessions(["h1"], "signed out") == 1 and store.end_sessions(["h1"], "again") == 0
+        assert store.active_sessions(now) == [] and store.session("h1")["end_reason"] == "signed out"
+        assert store.data_version() == 2
+        with pytest.raises(duckdb.ConstraintException):
+            store.record_signin("x", "guessed")  # only the known outcomes
     finally:
         store.close()

@@ -51,8 +51,8 @@ def annotate_forms(ctx: Context, code: str) -> None:
         with st.form("note_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period), key="note_period")
             note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
-            if st.form_submit_button(t("annotate.save_note", lang)):
-                batch = state.get_store().write_note(code, period, note, signin.editor())
+            if st.form_submit_button(t("annotate.save_note", lang)) and (writer := signin.writer()):
+                batch = state.get_store().write_note(code, period, note, writer)
                 st.success(t("annotate.saved", lang, batch=batch))
         with st.form("override_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period),
@@ -63,8 +63,8 @@ def annotate_forms(ctx: Context, code: str) -> None:
             if st.form_submit_button(t("annotate.save_override", lang)):
                 if status and not reason.strip():
                     st.error(t("annotate.reason_needed", lang))
-                else:
-                    batch = state.get_store().write_override(code, period, status, reason, signin.editor())
+                elif writer := signin.writer():
+                    batch = state.get_store().write_override(code, period, status, reason, writer)
                     st.success(t("annotate.saved", lang, batch=batch))
 
 

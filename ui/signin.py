@@ -1,46 +1,145 @@
-"""Editor sign-in in the sidebar. Viewers never see a write control; every write checks the editor here."""
+"""Editor sign-in in the sidebar, and who is signed in. Viewers never see a write control.
+
+One check (``kpi.auth.attempt``: counted before the password is checked, the
+delay, the lockout, every try recorded in the store) and one kind of session
+(``kpi.sessions``: recorded in the store, ended by sign-out, by removing the
+editor or by changing the password), reached two ways:
+
+- served by serve.py (``make run``): the sidebar form is a plain HTML form
+  that posts to the server's own sign-in route (ui/routes.py), which sets an
+  HttpOnly, signed, expiring cookie; a reload, a new tab or a link opened later
+  stay signed in, and sign-out posts to the sign-out route;
+- where those routes are not mounted (``streamlit run app.py``, AppTest), a
+  Streamlit form signs in for this browser session only.
+
+``editor()`` checks the session against the store and the editor list on every
+call; a write asks ``writer()`` at the moment of writing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import math
+import time
+
 import streamlit as st
 
-from kpi import auth
+from kpi import auth, sessions
 from kpi.i18n import t
 from kpi.store import Editor
+from ui import routes, state
 from ui.safe import plain
 
-SESSION_KEY = "_editor"
+SESSION_KEY = "_signin_session"  # the session id, when signed in without the routes (this browser session only)
+LANG_KEY = "_signin_lang"  # the language of the sidebar, for a message from a write refused in a callback
+FORM_CSS = """
+<style>
+form.kpi-auth { display: flex; flex-direction: column; gap: 0.3rem; }
+form.kpi-auth label { font-size: 0.875rem; }
+form.kpi-auth input { font: inherit; padding: 0.4rem 0.6rem; border: 1px solid rgba(49, 51, 63, 0.3);
+                      border-radius: 0.5rem; }
+form.kpi-auth button { font: inherit; margin-top: 0.4rem; padding: 0.3rem 0.8rem; align-self: flex-start;
+                       border: 1px solid rgba(49, 51, 63, 0.3); border-radius: 0.5rem; background: white;
+                       cursor: pointer; }
+</style>
+"""
+
+
+def _session_id() -> str | None:
+    if routes.MOUNTED:
+        return sessions.session_id(st.context.cookies.get(sessions.COOKIE_NAME))
+    return st.session_state.get(SESSION_KEY)
 
 
 def editor() -> Editor | None:
-    """The signed-in editor of this session, or None for a viewer."""
-    value = st.session_state.get(SESSION_KEY)
-    return value if isinstance(value, Editor) else None
+    """The signed-in editor of this session, checked now against the store and the editor list; None for a viewer."""
+    session_id = _session_id()
+    return sessions.editor_for(state.get_store(), session_id) if session_id else None
+
+
+def writer() -> Editor | None:
+    """The editor to record with a write, checked at this moment; None, saying so on the page, if it has ended."""
+    who = editor()
+    if who is None:
+        st.error(t("auth.ended", st.session_state.get(LANG_KEY, "zh")), icon=":material/lock:")
+    return who
 
 
 def _sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    sessions.end(state.get_store(), st.session_state.pop(SESSION_KEY, None))
 
 
-def sidebar(lang: str) -> Editor | None:
-    """The sign-in form (or who is signed in, and sign-out)."""
-    who = editor()
-    box = st.sidebar.expander(t("auth.title", lang), expanded=False)
-    if who:
-        box.write(plain(t("auth.signed_in", lang, name=who.name)))
-        box.button(t("auth.sign_out", lang), on_click=_sign_out, key="sign_out")
-        return who
-    if not auth.editing_enabled():
-        box.info(t("auth.off", lang))
+def _refusal(outcome: str, retry_at: float | None, lang: str) -> str:
+    """The message for a refused try, saying when to try again for a lockout or the global limit."""
+    if outcome in (auth.LOCKED, auth.BUSY) and retry_at:
+        minutes = max(1, math.ceil((retry_at - time.time()) / 60))
+        when = dt.datetime.fromtimestamp(retry_at).strftime("%H:%M")
+        return t(f"auth.{outcome}", lang, time=when, minutes=minutes)
+    return t("auth.failed", lang)
+
+
+def _notice(lang: str) -> str | None:
+    """The outcome of a sign-in the route refused (from the query), shown once."""
+    outcome = st.query_params.get("signin")
+    if outcome is None:
         return None
+    retry = st.query_params.get("retry", "")
+    for param in routes.NOTICE_PARAMS:
+        st.query_params.pop(param, None)
+    if outcome not in (auth.WRONG, auth.LOCKED, auth.BUSY):
+        return None
+    return _refusal(outcome, float(retry) if retry.isdigit() else None, lang)
+
+
+def _form(action: str, button: str, fields: tuple[tuple[str, str, str, str], ...] = ()) -> str:
+    """A plain HTML form posting to one of our routes; only fixed names and catalogue text, escaped."""
+    inputs = "".join(
+        f'<label for="kpi-{name}">{html.escape(label)}</label>'
+        f'<input id="kpi-{name}" name="{name}" type="{kind}" autocomplete="{complete}" required>'
+        for label, name, kind, complete in fields)
+    return (f'{FORM_CSS}<form class="kpi-auth" method="post" action="{html.escape(routes.base_path() + action)}">'
+            f'{inputs}<button type="submit">{html.escape(button)}</button></form>')
+
+
+def _session_form(box, lang: str) -> None:
+    """The Streamlit form: signs in for this browser session (no routes mounted)."""
     with box.form("sign_in", clear_on_submit=True, border=False):
         name = st.text_input(t("auth.name", lang), key="sign_in_name")
         password = st.text_input(t("auth.password", lang), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in", lang))
-    if submitted:
-        who = auth.sign_in(name, password)
-        if who:
-            st.session_state[SESSION_KEY] = who
-            st.rerun()
-        box.error(t("auth.failed", lang))
+    if not submitted:
+        return
+    store = state.get_store()
+    result = auth.attempt(name, password, record=lambda r: store.record_signin(r.name, r.outcome))
+    if result.ok:
+        st.session_state[SESSION_KEY], _ = sessions.start(store, result.editor)
+        st.rerun()
+    box.error(_refusal(result.outcome, result.retry_at, lang))
+
+
+def sidebar(lang: str) -> Editor | None:
+    """The sign-in form (or who is signed in, and sign-out)."""
+    st.session_state[LANG_KEY] = lang
+    notice = _notice(lang)
+    who = editor()
+    box = st.sidebar.expander(t("auth.title", lang), expanded=bool(notice) or who is not None)
+    if notice:
+        box.error(notice)
+    if who:
+        box.write(plain(t("auth.signed_in", lang, name=who.name)))
+        if routes.MOUNTED:
+            box.html(_form(routes.SIGNOUT_PATH, t("auth.sign_out", lang)))
+        else:
+            box.button(t("auth.sign_out", lang), on_click=_sign_out, key="sign_out")
+        return who
+    if not auth.editing_enabled():
+        box.info(t("auth.off", lang))
+        return None
+    if routes.MOUNTED:
+        box.html(_form(routes.SIGNIN_PATH, t("auth.sign_in", lang),
+                       ((t("auth.name", lang), "kpi_name", "text", "username"),
+                        (t("auth.password", lang), "kpi_password", "password", "current-password"))))
+    else:
+        _session_form(box, lang)
     return None

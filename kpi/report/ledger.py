@@ -49,3 +49,12 @@ def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("history.state", lang): [t("history.state_reverted", lang) if r else "" for r in batches["reverted"]],
         "sha256": batches["sha256"].fillna("").str[:12],
     })
+
+
+def signin_table(attempts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Sign-in tries, newest first, in words: when, the name typed, the outcome."""
+    return pd.DataFrame({
+        t("col.time", lang): attempts["tried_at"].astype(str).str[:19],
+        t("signins.name", lang): attempts["name"],
+        t("signins.result", lang): [t(f"signins.{o}", lang) for o in attempts["outcome"]],
+    })

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # the columns of a batch of observations handed to the store, one row per value to write
 OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
@@ -78,5 +78,16 @@ MIGRATIONS: dict[int, list[str]] = {
             SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
             WHERE b.kind IN ('import', 'sample', 'note', 'override') AND b.batch_id <= as_of
               AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
+    ],
+    3: [
+        # every sign-in try (kpi.auth outcomes), for the history page
+        """CREATE TABLE signin_attempts (
+            name VARCHAR NOT NULL, tried_at TIMESTAMP NOT NULL, success BOOLEAN NOT NULL,
+            outcome VARCHAR NOT NULL CHECK (outcome IN ('ok', 'wrong', 'locked', 'busy')))""",
+        # signed-in sessions: only a hash of the cookie's id; the fingerprint of the editor's password hash ends a
+        # session when the password changes
+        """CREATE TABLE sessions (
+            id_hash VARCHAR PRIMARY KEY, editor VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, end_reason VARCHAR)""",
     ],
 }

@@ -26,6 +26,7 @@ import pyarrow as pa
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
+from kpi.store.sessions import SessionStore
 
 # what a batch is (batches.kind); the schema's CHECK lists the same words
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
@@ -66,8 +67,8 @@ def _require_editor(editor: Editor | None) -> str:
     return f"{editor.name.strip()} ({editor.via})"
 
 
-class Store:
-    """One DuckDB file. Open with ``Store.open(path)``."""
+class Store(SessionStore):
+    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
