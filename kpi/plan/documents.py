@@ -68,5 +68,5 @@ def _pdf(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         reader.decrypt("")
-    pages = [page.extract_text() or "" for page in reader.pages]
+    pages = [(page.extract_text() or "").rstrip("\n") for page in reader.pages]
     return unwrap("\n".join(pages))

@@ -104,7 +104,7 @@ def _span(span: str | None, shape: Outline):
         return period, None
     for line in [shape.title or ""] + shape.preamble[:5]:
         m = re.search(r"(\d{4})\s*年\s*(上半年|下半年)?", line)
-        if m and ("计划" in line or "要点" in line or "方案" in line or line == shape.title):
+        if m and (line == shape.title or any(w in line for w in ("计划", "要点", "方案", "思路", "安排"))):
             return parse_period(m.group(1) + ("年" + m.group(2) if m.group(2) else "")), None
     return None, Problem.at("span", "draft.no_span")
 

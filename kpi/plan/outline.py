@@ -14,8 +14,9 @@ CN = "一二三四五六七八九十"
 TOP = re.compile(rf"^([{CN}]+)、\s*(.*)$")
 PART = re.compile(rf"^[（(]([{CN}]+)[)）]\s*(.*)$")
 # 一是 / 1. / （1） opening a paragraph
-LEAD = re.compile(rf"^(?:[{CN}]+是|\d{{1,2}}[.、．](?!\d)|[（(]\d{{1,2}}[)）])\s*")
-TITLE_WORDS = ("工作计划", "工作要点", "工作方案", "实施方案", "行动计划", "计划", "要点")
+LEAD = re.compile(rf"^(?:[{CN}]+是|\d{{1,2}}(?:[、．]|\.(?!\d))|[（(]\d{{1,2}}[)）])\s*")
+TITLE_WORDS = ("工作计划", "工作要点", "工作方案", "实施方案", "行动计划", "工作思路", "工作安排", "工作打算",
+               "计划", "要点", "思路", "安排")
 SENTENCE_END = "。！？；;!?"
 CLAUSE_END = "，,：:"
 PAIRS = {"“": "”", "（": "）", "(": ")", "《": "》", "「": "」", "【": "】"}
@@ -159,12 +160,14 @@ def unwrap(text: str) -> str:
         return text
     full = widths[int(len(widths) * 0.9)] if len(widths) >= 10 else widths[-1]
     out: list[str] = []
+    last = 0  # the width of the line before (not of the paragraph joined so far)
     for line in lines:
         stripped = line.strip(SPACES)
         starts = (not stripped or line[:1] in SPACES or TOP.match(stripped) or PART.match(stripped)
                   or LEAD.match(stripped))
-        if out and out[-1].strip(SPACES) and not starts and len(out[-1].strip(SPACES)) >= full - 2:
+        if out and out[-1].strip(SPACES) and not starts and last >= full - 2:
             out[-1] = out[-1].rstrip(SPACES) + stripped
         else:
             out.append(line)
+        last = len(stripped)
     return "\n".join(out)

@@ -43,10 +43,14 @@ EVENT_VERBS = ("举办", "办好", "组织好", "组织", "召开", "开展", "�
 NAMED_EVENTS = ("大会", "大赛", "论坛", "成果展", "博览会", "科普日", "活动周", "高交会", "交易会", "年会")
 # words that say how or when, not what: left out of names
 ADVERBS = ("进一步", "持续", "积极", "不断", "努力", "力争", "确保", "全年", "年内", "全力", "大力", "切实", "着力",
-           "着重", "重点", "主动", "尽快", "深入", "继续", "同时", "并", "全县", "全市", "全区", "目前", "现有", "已")
+           "着重", "重点", "主动", "尽快", "深入", "继续", "同时", "并", "其中", "全县", "全市", "全区", "目前", "现有",
+           "已")
+KEPT_VERBS = ("新增", "新建", "引进", "选派", "发布", "培训", "对接", "走访", "入库")  # part of what is counted
+DATE_WORDS = re.compile(  # 6月底前, 6月30日前, 年底前
+    r"(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}日)?(底|末)?(前|之前|以前)?|(年底|年末)(前|之前)?")
 OBJECT_VERBS = ("开展", "举办", "召开", "组织实施", "参加")  # what follows them is what is held: 赴北京开展|招商活动
-NAME_VERBS = ("组织实施", "组织好", "开展", "举办", "组织", "召开", "实施", "办好", "做好", "落实", "推动", "推进",
-              "加快", "加强", "深化", "强化", "探索", "参加", "带动", "拥有", "梳理", "储备", "含")
+NAME_VERBS = ("完成", "实现", "组织实施", "组织好", "开展", "举办", "组织", "召开", "实施", "办好", "做好", "落实",
+              "推动", "推进", "加快", "加强", "深化", "强化", "探索", "参加", "带动", "拥有", "梳理", "储备", "含")
 UNIT_GUESSES = (("对接会", "场"), ("会", "场"), ("活动", "场"), ("大赛", "场"), ("讲堂", "场"), ("成果展", "场"),
                 ("培训", "场"), ("项目", "个"), ("企业", "家"), ("公司", "家"), ("走访", "次"), ("诉求", "件"),
                 ("人才", "人"), ("专利", "件"), ("基地", "个"), ("机构", "家"), ("平台", "个"))
@@ -85,6 +89,7 @@ def clean_name(text: str, keep_verb: bool = False) -> str:
     """The words of a clause that say what: without adverbs, leading verbs, recurrence and trailing marks."""
     for word, _ in RECURRENCE:
         text = text.replace(word, "")
+    text = DATE_WORDS.sub("", text)
     text = re.sub(r"^每[名个家位人](?=\S)", "每名", text)
     changed = True
     while changed:
@@ -92,7 +97,7 @@ def clean_name(text: str, keep_verb: bool = False) -> str:
         for word in sorted(ADVERBS, key=len, reverse=True):
             if text.startswith(word) and len(text) > len(word):
                 text, changed = text[len(word):], True
-        for word in ("力争", "确保", "全年", "年内"):
+        for word in ("力争", "确保", "全年", "年内", "上半年", "下半年"):
             if word in text:
                 text, changed = text.replace(word, ""), True
     if not keep_verb:
@@ -112,10 +117,11 @@ def _has_action(text: str) -> bool:
     return any(v in _masked(text) for v in ACTION_VERBS)
 
 
-def _strip_verbs(text: str) -> str:
+def _strip_verbs(text: str, keep: tuple[str, ...] = ()) -> str:
+    """Without the verbs and adverbs it starts with (but those in ``keep``)."""
     for word in sorted(NAME_VERBS + ADVERBS, key=len, reverse=True):
-        if text.startswith(word):
-            return _strip_verbs(text[len(word):])
+        if text.startswith(word) and not text.startswith(keep):
+            return _strip_verbs(text[len(word):], keep)
     return text
 
 
@@ -170,8 +176,9 @@ def _target_item(texts, spans, sentence, i, q: Quantity, qs, found_in, ctx: Cont
     next_start = min([p.start for p in qs if p.start >= q.end], default=len(text))
     before, after = text[prev_end:q.start], text[q.end:next_start]
     name = clean_name(before, keep_verb=True)
-    name = clean_name(name) if not name.startswith(("新增", "新建", "引进", "选派", "发布", "培训", "对接", "走访",
-                                                     "入库")) else name
+    name = clean_name(name) if not name.startswith(KEPT_VERBS) else name
+    if len(clean_name(name)) <= 2 and not q.growth:  # 完成首批|2个|夜间经济集聚区认定: the number comes first
+        name = clean_name(after.lstrip("的")) or name
     first = i
     if q.growth and name in ("", "同比", "较上年", "比上年", "比去年"):
         subject = next((f.name for f in found_in.get(i - 1, []) if f.target), None) if i else None
@@ -181,7 +188,7 @@ def _target_item(texts, spans, sentence, i, q: Quantity, qs, found_in, ctx: Cont
         name = clean_name(after.lstrip("的"))
     if not name and i:
         name, first = clean_name(QUANTITY.sub("", texts[i - 1])), i - 1
-    if q.growth and not name.endswith(("增长", "增速", "增幅")):
+    if q.growth and not name.endswith(("增长", "增速", "增幅", "下降", "降低")):
         name += "增长"
     kind, distinct = guess_kind(text, q)
     item = Found(name or clean_name(text), "", kind, ["name", "kind", "target"], unit=q.unit, direction=q.direction,
@@ -269,12 +276,14 @@ def _work_items(sentence: str, spans: list[tuple[int, int]], ctx: Context) -> li
 
 def _work_item(source: str, working: list[str], ctx: Context) -> Found:
     head = _strip_adverbs(working[0].strip())
-    name = clean_name(head, keep_verb=head.startswith(DELIVERABLE)) or clean_name(head, keep_verb=True)
+    name = clean_name(head) or clean_name(head, keep_verb=True)
     masked = _masked(source)
     event = any(w in masked for w in EVENT_VERBS) and (
         any(w in masked for w in NAMED_EVENTS) or re.search(r"第[一二三四五六七八九十\d]+届|年度", masked))
     if event or any(w in masked for w in DELIVERABLE):
         known = event_due(source, ctx.start, ctx.end)
+        done = _strip_verbs(head, keep=DELIVERABLE)  # 推动完成重点产业项目遴选 -> 完成重点产业项目遴选
+        name = clean_name(done, keep_verb=True) if done.startswith(DELIVERABLE) else name
         item = Found(name, source, "milestone", ["name", "kind", "due"], due=known[0] if known else ctx.end)
         item.notes.append(("draft.note_due_event", {"event": known[1], "month": known[0].month}) if known
                           else ("draft.note_due_end", {"date": str(ctx.end)}))
