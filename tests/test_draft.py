@@ -360,3 +360,36 @@ def test_a_pdf_of_the_seed_gives_the_same_draft(seed, tmp_path):
     assert out.returncode == 0, out.stderr
     assert yaml.safe_load((tmp_path / "pdf.yaml").read_text(encoding="utf-8"))["areas"] == yaml.safe_load(
         seed.to_yaml())["areas"]
+
+
+def test_pasted_text_copied_from_a_pdf_is_joined_again_and_gives_the_same_draft(seed):
+    """The page takes pasted text: copied from a PDF viewer it keeps the page's line breaks."""
+    from pypdf import PdfReader
+
+    from kpi.plan.outline import looks_wrapped
+
+    raw = "\n".join(p.extract_text().rstrip("\n") for p in PdfReader(io.BytesIO(_pdf(SEED_TEXT))).pages)
+    assert looks_wrapped(raw) and not looks_wrapped(SEED_TEXT)
+    for name in ("city-2024", "county-2024", "district-commerce-2024-H1", "city-industry-2025"):
+        assert not looks_wrapped((ROOT / "tests" / "data" / "drafts" / f"{name}.txt").read_text(encoding="utf-8"))
+    _same(seed, draft_plan(raw))
+
+
+def test_plan_draft_reads_standard_input(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "kpi", "plan", "draft", "-", "--lang", "zh"], cwd=ROOT,
+                         input=SEED_TEXT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert parse_plan_text(out.stdout, "-").areas[0].heading.zh == "进一步加大招商引资力度"
+    assert "source" not in yaml.safe_load(out.stdout) and "粘贴的文字" in out.stdout.splitlines()[0]
+
+
+def test_a_minimum_per_year_in_a_half_year_plan_is_the_halfs_target_with_a_note():
+    draft = draft_plan("某局2024年上半年工作计划\n一、活动\n每年组织企业参加交易会不少于2次；每半年召开一次调度会；"
+                       "每月报送一次进展。")
+    assert draft.ok, [p.message("en") for p in draft.problems]
+    fair, meeting, report = draft.plan.indicators()
+    assert (fair.target, fair.every) == (2, None) and "每年的最低要求" in fair.note.zh and fair.note.en
+    assert (meeting.target, meeting.every) == (1, "half") and (report.target, report.every) == (1, "month")

@@ -18,7 +18,7 @@ from pypinyin import Style, lazy_pinyin
 from kpi.i18n import t
 from kpi.periods import PeriodError, parse_period, periods_in_span
 from kpi.plan.models import Plan, validate_plan
-from kpi.plan.outline import LEAD, SPACES, Outline, Section, outline, sentences
+from kpi.plan.outline import LEAD, SPACES, Outline, Section, looks_wrapped, outline, sentences, unwrap
 from kpi.plan.reading import Context, Found, read_sentence
 from kpi.problems import Localized, Problem
 
@@ -74,7 +74,7 @@ def draft_plan(text: str, span: str | None = None, plan_id: str | None = None,
     else the title's year (and 上半年 / 下半年); ``plan_id``: else the span's label; ``source``: where the text is."""
     if not text or not text.strip(SPACES + "\n"):
         return Draft(None, None, [Problem.at("(text)", "draft.no_text")])
-    shape = outline(text)
+    shape = outline(unwrap(text) if looks_wrapped(text) else text)
     period, problem = _span(span, shape)
     if problem:
         return Draft(None, None, [problem])

@@ -148,6 +148,23 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     return out
 
 
+WRAPPED_SHARE = 0.2  # this share of a text's lines broken mid-sentence at one width: it was copied from a page
+
+
+def _full_width(lines: list[str]) -> int:
+    widths = sorted(len(line.strip(SPACES)) for line in lines if line.strip(SPACES))
+    return (widths[int(len(widths) * 0.9)] if len(widths) >= 10 else widths[-1]) if widths else 0
+
+
+def looks_wrapped(text: str) -> bool:
+    """Whether a pasted text keeps a page's line breaks (copied from a PDF): many lines of the same full width
+    that stop mid-sentence."""
+    lines = [line.strip(SPACES) for line in text.replace("\r\n", "\n").split("\n") if line.strip(SPACES)]
+    full = _full_width(lines)
+    broken = [line for line in lines if len(line) >= full - 2 and line[-1] not in SENTENCE_END + "：:"]
+    return len(lines) >= 10 and len(broken) >= max(3, WRAPPED_SHARE * len(lines))
+
+
 def unwrap(text: str) -> str:
     """Join the lines a PDF broke inside a paragraph.
 
@@ -155,10 +172,9 @@ def unwrap(text: str) -> str:
     not a heading and not blank: the short line ends its paragraph.
     """
     lines = text.replace("\r\n", "\n").split("\n")
-    widths = sorted(len(line.strip(SPACES)) for line in lines if line.strip(SPACES))
-    if not widths:
+    full = _full_width(lines)
+    if not full:
         return text
-    full = widths[int(len(widths) * 0.9)] if len(widths) >= 10 else widths[-1]
     out: list[str] = []
     last = 0  # the width of the line before (not of the paragraph joined so far)
     for line in lines:

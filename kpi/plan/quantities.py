@@ -25,6 +25,7 @@ UNITS = ("个百分点", "个工作日", "亿美元", "万美元", "万人次", 
 RATE_UNITS = {"%", "％", "个百分点"}
 MONEY_UNITS = {"亿元", "万元", "元", "亿美元", "万美元", "美元"}
 TIME_UNITS = {"个工作日", "工作日", "小时", "天"}  # a time limit: a level, usually at most
+EVENT_UNITS = {"次", "场", "期", "批"}  # how often something is done
 ENTITY_UNITS = {"家", "个", "名", "所", "座", "支", "户"}  # things that exist (firms, centres): totals are levels
 
 AT_MOST_BEFORE = ("不超过", "不高于", "控制在", "压缩至", "压缩到", "压减至", "缩短至", "缩短到", "降低至", "降至",
@@ -112,8 +113,9 @@ def quantities(clause: str, past_year: bool = False) -> list[Quantity]:
         value = cn_number(num)
         if value is None or before.endswith("第") or masked[m.end():m.end() + 1] in ("性", "届", "年", "号"):
             continue  # an ordinal (第七届), 一次性, a year
-        if not num[0].isdigit() and not (_marker_before(before, CN_LEADS) or before.rstrip().endswith(("于",))):
-            continue  # 一体化, 统一: a Chinese numeral inside a word
+        recurring = bool(re.search(r"每(个)?(月|季度?|半年|年度?)[^，,；;。每]{0,6}$", before)) and unit in EVENT_UNITS
+        if not num[0].isdigit() and not (_marker_before(before, CN_LEADS) or before.endswith("于") or recurring):
+            continue  # 一体化, 统一: a Chinese numeral inside a word (每月报送一次: a recurring count)
         marker = _marker_before(before, AT_MOST_BEFORE + AT_LEAST_BEFORE) or ""
         start = m.start() - len(marker)
         after = m.group("after") or ""
