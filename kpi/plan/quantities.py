@@ -88,7 +88,7 @@ class Quantity:
         return "rate" if self.unit in RATE_UNITS else "count"
 
 
-def _masked(clause: str) -> str:
+def unquoted(clause: str) -> str:
     """The clause with quoted words and titles blanked out (same length): numbers there are names."""
     return QUOTED.sub(lambda m: "□" * len(m.group()), clause)
 
@@ -105,7 +105,7 @@ def recurrence(before: str) -> str | None:
 
 def quantities(clause: str, past_year: bool = False) -> list[Quantity]:
     """Every quantity of a clause with its role: a target, a baseline (a fact done), or ignored."""
-    masked = _masked(clause)
+    masked = unquoted(clause)
     out = []
     for m in QUANTITY.finditer(masked):
         num, unit = m.group("num"), m.group("unit")
@@ -143,7 +143,7 @@ def guess_kind(clause: str, q: Quantity) -> tuple[str, bool]:
     (总数, 达到, 突破, 保持 with 家 / 个 …) is a level; firms contacted (对接 / 走访 … 家) are distinct firms, a
     level from zero; things held, added or done in the period add up.
     """
-    before = _masked(clause)[:q.start + 6]
+    before = unquoted(clause)[:q.start + 6]
     if q.unit in RATE_UNITS:
         return "rate", False
     if q.unit in MONEY_UNITS:
@@ -195,7 +195,7 @@ def due_date(clause: str, start: dt.date, end: dt.date) -> tuple[dt.date, int, i
 
     A recurring deadline (每月10日前) is not a due date.
     """
-    masked = _masked(clause)
+    masked = unquoted(clause)
     for pattern, kind in _DUE_PATTERNS:
         for m in pattern.finditer(masked):
             if re.search(r"每(个)?(月|季度|年|半年)$", masked[:m.start()]) or masked[:m.start()].endswith("第"):

@@ -18,12 +18,12 @@ from kpi.plan.quantities import (
     QUANTITY,
     RECURRENCE,
     Quantity,
-    _masked,
     due_date,
     event_due,
     guess_kind,
     quantities,
     recurrence,
+    unquoted,
 )
 
 # a clause that commits to work has one of these
@@ -114,7 +114,7 @@ def _leads_context(text: str) -> bool:
 
 
 def _has_action(text: str) -> bool:
-    return any(v in _masked(text) for v in ACTION_VERBS)
+    return any(v in unquoted(text) for v in ACTION_VERBS)
 
 
 def _strip_verbs(text: str, keep: tuple[str, ...] = ()) -> str:
@@ -139,13 +139,11 @@ def read_sentence(sentence: str, ctx: Context) -> list[Found]:
     year = re.match(r"^(\d{4})年", sentence)
     past = bool(year) and int(year.group(1)) < ctx.start.year
     found_in: dict[int, list[Found]] = {}
-    pending: list[tuple[int, Quantity]] = []  # baselines waiting for the target they go with
     for i, text in enumerate(texts):
         qs = quantities(text, past)
         for q in qs:
             if q.role == "baseline":
                 date = dt.date(int(year.group(1)), 12, 31) if past else ctx.facts_date
-                pending.append((i, q))
                 found_in.setdefault(i, []).append(_baseline_item(texts, spans, sentence, i, q, date))
             elif q.role == "target":
                 found_in.setdefault(i, []).append(_target_item(texts, spans, sentence, i, q, qs, found_in, ctx))
@@ -277,7 +275,7 @@ def _work_items(sentence: str, spans: list[tuple[int, int]], ctx: Context) -> li
 def _work_item(source: str, working: list[str], ctx: Context) -> Found:
     head = _strip_adverbs(working[0].strip())
     name = clean_name(head) or clean_name(head, keep_verb=True)
-    masked = _masked(source)
+    masked = unquoted(source)
     event = any(w in masked for w in EVENT_VERBS) and (
         any(w in masked for w in NAMED_EVENTS) or re.search(r"第[一二三四五六七八九十\d]+届|年度", masked))
     if event or any(w in masked for w in DELIVERABLE):
