@@ -228,6 +228,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "draft.file_type": ("{file} 不是可读的计划文本：请用 .txt、.docx 或 .pdf（旧版 .doc 请先另存为 .docx）",
                         "{file} is not a plan text this reads: use .txt, .docx or .pdf (save an old .doc as .docx)"),
     "draft.untitled": ("{span} 计划（草稿）", "Plan {span} (draft)"),
+    "draft.whole_area": ("重点工作", "Work items"),
     "draft.pasted": ("粘贴的文字", "pasted text"),
     "draft.header": ("计划草稿：根据 {source} 自动生成。\n每个 review 列出根据原文推测、需要人工核对的内容；核对无误后删除该标记。\n"
                      "检查：python -m kpi plan check 本文件；全部确认后再 plan load。",

@@ -393,3 +393,18 @@ def test_a_minimum_per_year_in_a_half_year_plan_is_the_halfs_target_with_a_note(
     fair, meeting, report = draft.plan.indicators()
     assert (fair.target, fair.every) == (2, None) and "每年的最低要求" in fair.note.zh and fair.note.en
     assert (meeting.target, meeting.every) == (1, "half") and (report.target, report.every) == (1, "month")
+
+
+def test_a_text_without_sections_takes_its_yi_shi_paragraphs_as_areas_else_one_area():
+    leads = draft_plan("某区科技局2025年工作要点\n一是加强招商，全年举办招商活动不少于5场。\n"
+                       "二是优化服务。企业诉求办结率达到98%；年底前建成创新中心。")
+    assert leads.ok, [p.message("en") for p in leads.problems]
+    assert [a.heading.zh for a in leads.plan.areas] == ["加强招商", "优化服务"]
+    assert [(i.kind, i.target, i.due) for a in leads.plan.areas for i in a.items] == [
+        ("count", 5, None), ("rate", 98, None), ("milestone", None, dt.date(2025, 12, 31))]
+    one = draft_plan("某局2024年工作计划\n1. 加快平台建设，6月底前完成一期工程；\n2. 新增企业30家。")
+    assert one.ok and len(one.plan.areas) == 1
+    area = one.plan.areas[0]
+    assert area.heading is None and area.name.zh == "重点工作" and "heading" in area.review
+    assert [(i.kind, i.target, i.due) for i in area.items] == [  # 一期工程: a phase, not one of something
+        ("milestone", None, dt.date(2024, 6, 30)), ("count", 30, None)]

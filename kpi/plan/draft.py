@@ -183,7 +183,7 @@ def _plan_data(shape: Outline, period, plan_id: str, source: str | None, areas, 
     area_codes: set[str] = set()
     data["areas"] = []
     for section, found in areas:
-        name = area_name(section.heading) or section.heading or t("draft.untitled", "zh", span=period.label)
+        name = area_name(section.heading) or section.heading or t("draft.whole_area", "zh")
         code = _unique(initials(name, AREA_CODE_LETTERS) or "A", area_codes)
         if not code[0].isalpha():
             code = _unique("A" + code, area_codes)
@@ -192,7 +192,7 @@ def _plan_data(shape: Outline, period, plan_id: str, source: str | None, areas, 
         if section.heading:
             area["heading"] = section.heading
         area["items"] = [_item(f, code, item_codes, ctx) for f in found]
-        area["review"] = ["name", "code"] + (["heading"] if shape.whole else [])
+        area["review"] = ["name", "code"] + (["heading"] if shape.whole else [])  # no sections: our reading
         data["areas"].append(area)
     return data
 

@@ -86,8 +86,24 @@ def outline(text: str) -> Outline:
     whole = not areas
     if whole:
         body = [p for p in preamble if p != title]
-        areas = [Section(title or "", body)]
+        areas = _by_leads(body) or [Section("", body)]
     return Outline(title, _issuer(preamble, title), _published(preamble + lines[-3:]), preamble, areas, whole)
+
+
+def _by_leads(body: list[str]) -> list[Section]:
+    """A text without sections but with 一是… 二是… paragraphs: each is an area, headed by its opening words
+    (up to the first comma or full stop); the words before the first are not a part of any."""
+    starts = [k for k, p in enumerate(body) if re.match(rf"^[{CN}]+是", p)]
+    if len(starts) < 2:
+        return []
+    out = []
+    for k, start in enumerate(starts):
+        paragraph = body[start]
+        cut = next((i for i, c in enumerate(paragraph) if c in "。；;，,"), len(paragraph))
+        heading = LEAD.sub("", paragraph[:cut]).strip()
+        rest = [paragraph[cut + 1:].strip(SPACES)] + body[start + 1:starts[k + 1] if k + 1 < len(starts) else None]
+        out.append(Section(heading, [p for p in rest if p]))
+    return out
 
 
 def _title(lines: list[str]) -> str | None:

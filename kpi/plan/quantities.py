@@ -111,6 +111,8 @@ def quantities(clause: str, past_year: bool = False) -> list[Quantity]:
         num, unit = m.group("num"), m.group("unit")
         before = masked[:m.start()]
         value = cn_number(num)
+        if unit == "期" and re.match(r"(工程|项目|建设|改造|用地|厂房)", masked[m.end():]):
+            continue  # 一期工程: a phase, named
         if value is None or before.endswith("第") or masked[m.end():m.end() + 1] in ("性", "届", "年", "号"):
             continue  # an ordinal (第七届), 一次性, a year
         recurring = bool(re.search(r"每(个)?(月|季度?|半年|年度?)[^，,；;。每]{0,6}$", before)) and unit in EVENT_UNITS
