@@ -408,3 +408,21 @@ def test_a_text_without_sections_takes_its_yi_shi_paragraphs_as_areas_else_one_a
     assert area.heading is None and area.name.zh == "重点工作" and "heading" in area.review
     assert [(i.kind, i.target, i.due) for i in area.items] == [  # 一期工程: a phase, not one of something
         ("milestone", None, dt.date(2024, 6, 30)), ("count", 30, None)]
+
+
+def test_a_gbk_text_file_and_a_docx_table_are_read():
+    text, problems = read_document(SEED_TEXT.replace("\n", "\r\n").encode("gb18030"), "计划.TXT")
+    assert problems == [] and draft_plan(text).data == draft_plan(SEED_TEXT).data
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("某局2024年工作计划")
+    doc.add_paragraph("一、企业培育")
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "新增国家高新技术企业不少于12家。"
+    table.rows[0].cells[1].text = "每季度举办政策培训不少于1场。"
+    buf = io.BytesIO()
+    doc.save(buf)
+    text, problems = read_document(buf.getvalue(), "plan.docx")
+    assert problems == []
+    assert [(i.target, i.every) for i in draft_plan(text).plan.indicators()] == [(12, None), (1, "quarter")]
