@@ -18,6 +18,8 @@ from kpi import auth, ingest
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError, parse_period
 from kpi.plan import edit as plan_edit
+from kpi.plan.documents import read_document
+from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
 from kpi.plan.windows import resolve_window
 from kpi.report import query
@@ -271,6 +273,46 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- plan draft: a plan's own text -> a drafted plan file (kpi/plan/draft.py) -------------------------------
+
+def cmd_plan_draft(args: argparse.Namespace) -> int:
+    """Draft a plan file from the plan's own text (.txt, .docx, .pdf with text; - reads standard input).
+
+    Sections become areas, committing sentences items, quantities targets; every guess is flagged for review
+    (plan check lists the flags, plan load refuses them until confirmed). The span comes from --span, else the
+    title (2024年, 2023年下半年).
+    """
+    name = None if args.file == "-" else args.file
+    if name is None:
+        text, problems = sys.stdin.read(), []
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(t("cli.no_file", args.lang, file=path))
+        text, problems = read_document(path.read_bytes(), path.name)
+    draft = None if problems else draft_plan(text, span=args.span, plan_id=args.id, source=name)
+    if draft is not None:
+        problems = draft.problems
+        if problems and problems[0].key in ("draft.no_span", "draft.bad_span"):
+            raise UsageError(t("cli.draft_needs_span", args.lang, reason=problems[0].text(args.lang)))
+    if problems or draft is None or draft.plan is None:
+        print(t("cli.rejected", args.lang, file=name or "-", count=len(problems)), file=sys.stderr)
+        for problem in problems:
+            print(problem.message(args.lang), file=sys.stderr)
+        return 1
+    content = draft.to_yaml(args.lang, source=name)
+    plan = draft.plan
+    summary = t("cli.draft_written", args.lang, file=args.output or "-", plan=plan.id, areas=len(plan.areas),
+                items=len(plan.indicators()), targets=draft.targets(), reviews=len(plan.open_reviews()))
+    if args.output:
+        Path(args.output).write_text(content, encoding="utf-8")
+        print(summary)
+    else:
+        sys.stdout.write(content)
+        print(summary, file=sys.stderr)
+    return 0
+
+
 def cmd_editor(args: argparse.Namespace) -> int:
     """Editors of the dashboard: add one (only a salted hash is stored), remove one, or create the first one.
 
@@ -360,6 +402,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept-draft", action="store_true",
                    help="load a drafted plan even though some of its guesses (review flags) are not confirmed")
     p.set_defaults(func=cmd_plan_load)
+    # plan draft (its own block)
+    p = plan_sub.add_parser("draft", parents=[common], help=cmd_plan_draft.__doc__.splitlines()[0],
+                            description=cmd_plan_draft.__doc__)
+    p.add_argument("file", metavar="FILE", help="the plan's text: .txt (UTF-8 or GBK), .docx or .pdf; - for stdin")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the drafted plan (YAML) here (default: stdout)")
+    p.add_argument("--id", help="the plan's id (default: its span, e.g. 2024 or 2023-H2)")
+    p.add_argument("--span", help="the plan's period: 2024, 2024-H1 … (default: from the title)")
+    p.set_defaults(func=cmd_plan_draft)
     return parser
 
 

@@ -213,6 +213,51 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                      "This needs an editor: sign in again and retry. Nothing was changed."),
     "draft.review_open": ("待确认：{flags}（草稿根据原文推测，请核对后删除此标记）",
                           "to confirm: {flags} (guessed by the draft from the text: check it, then remove the flag)"),
+    # --- drafting a plan from its text (kpi/plan/draft.py, python -m kpi plan draft) ---
+    "draft.no_text": ("没有可读的文字：请粘贴计划全文，或上传含文字的 .txt、.docx 或 .pdf（扫描件没有文字层，请先识别文字）",
+                      "there is no text to read: paste the plan's text, or give a .txt, .docx or .pdf that has text "
+                      "(a scanned PDF has none: run text recognition first)"),
+    "draft.no_items": ("在文中没有找到工作任务：计划应按“一、”“（一）”分节，各节写明要做的工作",
+                       "no work items found in the text: a plan has sections (一、 or （一）) that say what will be done"),
+    "draft.no_span": ("无法从标题看出计划期（如“2024年”“2023年下半年”）：请指定计划期，如 2024 或 2024-H1",
+                      "the title does not say the plan's period (2024年, 2023年下半年): give it, e.g. 2024 or 2024-H1"),
+    "draft.bad_span": ("“{value}”不是计划期：请写成 2024（全年）、2024-H1（半年）或 2024-Q3（季度）",
+                       "'{value}' is not a plan period: write 2024 (a year), 2024-H1 (a half) or 2024-Q3 (a quarter)"),
+    "draft.unreadable": ("无法读取文件 {file}：{reason}", "cannot read {file}: {reason}"),
+    "draft.file_type": ("{file} 不是可读的计划文本：请用 .txt、.docx 或 .pdf（旧版 .doc 请先另存为 .docx）",
+                        "{file} is not a plan text this reads: use .txt, .docx or .pdf (save an old .doc as .docx)"),
+    "draft.untitled": ("{span} 计划（草稿）", "Plan {span} (draft)"),
+    "draft.whole_area": ("重点工作", "Work items"),
+    "draft.pasted": ("粘贴的文字", "pasted text"),
+    "draft.header": ("计划草稿：根据 {source} 自动生成。\n每个 review 列出根据原文推测、需要人工核对的内容；核对无误后删除该标记。\n"
+                     "检查：python -m kpi plan check 本文件；全部确认后再 plan load。",
+                     "A drafted plan, read from {source}.\nEach review lists what the draft guessed from the text and a "
+                     "person should check; remove a flag once checked.\nCheck: python -m kpi plan check THIS-FILE; "
+                     "plan load it once every guess is confirmed."),
+    "draft.note_due_end": ("原文未写完成日期，按计划期末（{date}）计", "The text gives no date; due at the end of the "
+                           "plan ({date})"),
+    "draft.note_due_event": ("{event}每年{month}月举办，截止日期按{month}月底计",
+                             "{event} is held in month {month} every year; due at the end of that month"),
+    "draft.note_distinct": ("按计划期初以来累计的不同企业数填报（存量，取最新值）：同一企业多次只计一次",
+                            "Reported as the distinct firms since the start of the plan (a level, the latest value "
+                            "counts): a firm counted once however often"),
+    "draft.note_about": ("原文为约数（“左右”），目标按该数填写", "The text gives an approximate number (左右); the "
+                         "target is that number"),
+    "draft.note_each": ("原文是对每名（每个）对象的要求，请确认按合计还是按最低值填报",
+                        "The text sets this for each person (or unit): confirm whether the total or the lowest is "
+                        "reported"),
+    "draft.note_every": ("原文是每{grain}的最低要求，计划期不是完整的{grain}，按全期目标填写",
+                         "The text sets a minimum per {grain}; the plan period is not made of whole ones, so it is the "
+                         "target for the whole period"),
+    "draft.grain.month": ("月", "month"),
+    "draft.grain.quarter": ("季度", "quarter"),
+    "draft.grain.half": ("半年", "half-year"),
+    "draft.grain.year": ("年", "year"),
+    "cli.draft_written": ("{file}：计划草稿 {plan}，{areas} 个领域，{items} 项工作，{targets} 个数值目标；"
+                          "{reviews} 处推测待确认（见各项 review）",
+                          "{file}: draft plan {plan}, {areas} areas, {items} items, {targets} numeric targets; "
+                          "{reviews} places with guesses to confirm (see each review)"),
+    "cli.draft_needs_span": ("{reason}（用 --span 指定）", "{reason} (use --span)"),
     "cli.plan_reviews": ("{file}：草稿还有 {count} 处推测待确认；确认前 plan load 不会载入（或加 --accept-draft）",
                          "{file}: {count} guesses of the draft still to confirm; plan load refuses the plan until they "
                          "are confirmed (or use --accept-draft)"),

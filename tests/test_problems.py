@@ -17,7 +17,8 @@ from kpi.problems import Problem
 from tests.conftest import ROOT
 from tests.test_plan import BAD_PLANS, ITEMS, _set, minimal_plan
 
-SOURCES = ["kpi/plan/rules.py", "kpi/plan/models.py", "kpi/plan/edit.py", "kpi/problems.py", "kpi/cli.py"]
+SOURCES = ["kpi/plan/rules.py", "kpi/plan/models.py", "kpi/plan/edit.py", "kpi/problems.py", "kpi/cli.py",
+           "kpi/plan/draft.py", "kpi/plan/reading.py", "kpi/plan/documents.py"]
 NAMESPACES = {key.split(".", 1)[0] for key in CATALOGUE}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
