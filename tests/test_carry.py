@@ -1,5 +1,5 @@
 """Carrying a plan forward: the next span's plan as a draft with the same codes, each guess flagged; plan check
-accepts it."""
+accepts it; loaded beside the last plan, the indicator page compares the two whole plans."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from kpi.plan.carry import CarryError, carry_forward, retitle, shift_months, spa
 from kpi.plan.dump import plan_yaml
 from kpi.plan.models import Text, load_plan, parse_plan_text
 from kpi.plan.workbook import plan_from_xlsx
+from kpi.report import query, tables
+from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store
-from tests.conftest import EDITOR, PLAN_FILE, ROOT
+from tests.conftest import EDITOR, PLAN_FILE, ROOT, import_csv
+from tests.test_app import _run
 from tests.test_workbook import _doc_example
 
 ZH_ONLY = ROOT / "tests" / "data" / "plans" / "zh-only.yaml"
@@ -171,3 +174,52 @@ def test_yaml_of_a_carried_plan_reads_back_the_same():
     text = plan_yaml(new)
     assert parse_plan_text(text) == new
     assert "review: [title]" in text and yaml.safe_load(text)["id"] == "2024"
+
+
+# --- the two plans side by side ----------------------------------------------------------------------
+
+VISITS_2024 = "指标编码,期间,实际值\nINV-VISITS,2024-Q1,8\nINV-VISITS,2024-Q2,7\nHK-BASES,2024-Q1,4\n"
+
+
+@pytest.fixture
+def two_plans(tmp_path, monkeypatch):
+    """2023-H2 with the sample actuals, and 2024-H1 carried from it (loaded as a draft) with a few actuals."""
+    store = _store_with_actuals(tmp_path)
+    carried, _ = carry_forward(store.plan("2023-H2"), "2024-H1", store=store)
+    load_path = tmp_path / "2024-H1.yaml"
+    load_path.write_text(plan_yaml(carried), encoding="utf-8")
+    load_plans(store, EDITOR, [load_path], accept_draft=True)
+    import_csv(store, VISITS_2024)
+    path = store.path
+    store.close()
+    monkeypatch.setenv("KPI_DB", str(path))
+    get_settings.cache_clear()
+    return path
+
+
+def test_the_whole_plan_compares_with_the_whole_of_each_other_plan(two_plans):
+    store = Store.open(two_plans)
+    try:
+        new, old = store.plan("2024-H1"), store.plan("2023-H2")
+        assert tables.same_periods(new, "2024-H1", old) == ["2023-H2"]
+        assert tables.same_periods(new, "2024-Q1", old) == []  # no Q1 in 2023-H2
+        snap = query.snapshot(store, "2024-H1")
+        table, rows = tables.year_over_year(store, snap, "INV-VISITS", "2024-H1", dt.date(2024, 6, 30), "en")
+    finally:
+        store.close()
+    assert [(r.period, r.actual, r.target) for r in rows] == [("2023-H2", 16, 20), ("2024-H1", 15, 20)]
+    assert table["Period"].tolist() == ["H2 2023 (whole plan)", "H1 2024 (whole plan)"]
+
+
+def test_indicator_page_shows_the_comparison_for_2024_h1_next_to_2023_h2(two_plans):
+    at = _run("indicator", lang="en", plan="2024-H1", indicator="INV-VISITS")
+    assert "The whole plan against other plans" in [s.value for s in at.subheader]
+    compared = next(d.value for d in at.dataframe if "Plan" in d.value.columns)
+    assert compared["Period"].tolist() == ["H2 2023 (whole plan)", "H1 2024 (whole plan)"]
+    assert compared["Actual"].tolist() == ["16 visits", "15 visits"]
+    assert compared["Plan"].tolist()[1] == "Luohu District Science, Technology and Innovation Bureau — Work Plan, " \
+                                           "First Half of 2024"
+    zh = _run("indicator", lang="zh", plan="2024-H1", indicator="HK-BASES")
+    assert "与其他计划的全期比较" in [s.value for s in zh.subheader]
+    quarter = _run("indicator", lang="en", plan="2024-H1", indicator="INV-VISITS", period="2024-Q1")
+    assert "The whole plan against other plans" not in [s.value for s in quarter.subheader]
