@@ -228,7 +228,8 @@ def _targets(args: argparse.Namespace, name: str):
 
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
-    """Validate plan files (YAML) or targets files (CSV/XLSX: indicator, period, target); every problem named."""
+    """Validate plan files (YAML, or a plan workbook) or targets files (CSV/XLSX: indicator, period, target);
+    every problem named."""
     failed = 0
     for name in args.files:
         if _targets_file(name):
@@ -292,18 +293,18 @@ def _reviews(name: str, plan) -> list:
     """A draft's open review flags; in a workbook, at the sheet, row and review column of each."""
     reviews = review_problems(plan)
     if reviews and name.lower().endswith(workbook.XLSX):
-        from kpi.plan.sheets import read_workbook
+        from kpi.plan.cells import read_workbook
 
         found = read_workbook(Path(name).read_bytes())
         reviews = [found.locate(p, default="review") for p in reviews]
     return reviews
 
 
-def _plan_arg(args: argparse.Namespace):
+def _plan_arg(args: argparse.Namespace, store_too: bool = False):
     """(plan, store or None) for PLAN: a plan file (YAML or workbook), else a plan id in the store, else the
-    plan file data/plans/<id>.yaml."""
+    plan file data/plans/<id>.yaml. ``store_too``: the store beside a plan file as well (for its actuals)."""
     if Path(args.plan).is_file():
-        store = _open(args) if _db(args).exists() else None
+        store = _open(args) if store_too and _db(args).exists() else None
         return workbook.read_plan_file(args.plan), store
     if _db(args).exists():
         store = _open(args)
@@ -352,7 +353,7 @@ def cmd_plan_next(args: argparse.Namespace) -> int:
     from kpi.plan.carry import CarryError, carry_forward
 
     try:
-        plan, store = _plan_arg(args)
+        plan, store = _plan_arg(args, store_too=True)
         new, notes = carry_forward(plan, args.span, args.id, keep_targets=not args.clear_targets, store=store)
     except PlanError as exc:
         print(exc.message(args.lang), file=sys.stderr)

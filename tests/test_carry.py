@@ -143,6 +143,14 @@ def test_with_a_store_a_stocks_baseline_is_the_last_plans_latest_value(tmp_path)
         [n("en") for n in notes]
 
 
+def test_cli_plan_next_from_a_stored_plan_reads_the_baselines_from_its_actuals(tmp_path, capsys):
+    _store_with_actuals(tmp_path).close()
+    db = str(tmp_path / "kpi.duckdb")
+    assert main(["plan", "next", "2023-H2", "--span", "2024-H1", "--db", db, "--id", "LH-2024-H1"]) == 0
+    carried = parse_plan_text(capsys.readouterr().out)
+    assert carried.id == "LH-2024-H1" and carried.indicator("INV-TARGET-LIST").baseline.value == 31
+
+
 def test_cli_plan_next_writes_a_draft_that_plan_check_accepts_and_plan_load_refuses(tmp_path, capsys):
     out = tmp_path / "2024-H1.yaml"
     assert main(["plan", "next", str(PLAN_FILE), "--span", "2024-H1", "-o", str(out), "--lang", "zh"]) == 0

@@ -1,5 +1,5 @@
-"""Reading a plan workbook: its cells become plan data for ``validate_plan``, and each problem found goes back to
-the sheet, row and column it came from (in the workbook's own spelling of the header).
+"""Reading a plan workbook's cells: its sheets found by name (Chinese or English), its columns by header, and each
+cell turned into plan data for ``validate_plan`` (``kpi/plan/cells.py`` puts the problems back at their cells).
 
 A cell that cannot be what its column holds (a target written as words) is a problem of its own, at its cell; the
 plan's validation does not name that cell again.
@@ -11,10 +11,9 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from kpi.i18n import LANGS, t
-from kpi.plan.models import Plan, validate_plan
 from kpi.plan.workbook import SHEETS, Column, unguard
 from kpi.problems import Localized, Problem
 from kpi.report.export import number_text
@@ -38,23 +37,23 @@ class Headers(Localized):
         return ("、" if lang == "zh" else ", ").join(t(key, lang) for key in self.params["keys"])
 
 
-def _norm(text: object) -> str:
+def norm(text: object) -> str:
     return re.sub(r"[\s()\[\]【】_\-:/]+", "", unicodedata.normalize("NFKC", str(text)).lower())
 
 
-def _spellings(column: Column) -> set[str]:
-    out = {_norm(a) for a in column.aliases}
+def spellings(column: Column) -> set[str]:
+    out = {norm(a) for a in column.aliases}
     for lang in LANGS:
         head = t(column.key, lang)
-        out.add(_norm(head))
+        out.add(norm(head))
         for tail in ("（中文）", " (zh)"):
             if head.endswith(tail):
-                out.add(_norm(head[: -len(tail)]))  # 名称 for 名称（中文）
+                out.add(norm(head[: -len(tail)]))  # 名称 for 名称（中文）
     return out
 
 
-def _role(name: str) -> str | None:
-    return next((role for role, names in SHEET_NAMES.items() if _norm(name) in {_norm(n) for n in names}), None)
+def role_of(name: str) -> str | None:
+    return next((role for role, names in SHEET_NAMES.items() if norm(name) in {norm(n) for n in names}), None)
 
 
 def sheet_roles(data: bytes) -> dict[str, str]:
@@ -66,7 +65,7 @@ def sheet_roles(data: bytes) -> dict[str, str]:
     except Exception:  # not a workbook at all: then not a plan workbook
         return {}
     try:
-        return {name: role for name in wb.sheetnames if (role := _role(name))}
+        return {name: role for name in wb.sheetnames if (role := role_of(name))}
     finally:
         wb.close()
 
@@ -96,13 +95,13 @@ def _cell(cell) -> object:
 def _sheet(ws, role: str, columns: tuple[Column, ...], problems: list[Problem]) -> Sheet:
     sheet = Sheet(role, ws.title, columns)
     rows = list(ws.iter_rows())
-    lookup = {spelling: c for c in columns for spelling in _spellings(c)}
+    lookup = {spelling: c for c in columns for spelling in spellings(c)}
     position: dict[int, str] = {}
     for i, cell in enumerate(rows[0] if rows else []):
         text = str(cell.value).strip() if cell.value is not None else ""
         if not text:
             continue
-        column = lookup.get(_norm(text))
+        column = lookup.get(norm(text))
         if column is None or column.name in sheet.header:
             key = "workbook.unknown_column" if column is None else "workbook.duplicate_column"
             problems.append(Problem(1, text, text, key, {"column": text, "expected": Headers(
@@ -121,7 +120,7 @@ def _sheet(ws, role: str, columns: tuple[Column, ...], problems: list[Problem]) 
     return sheet
 
 
-def _load(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
+def load_sheets(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
     from openpyxl import load_workbook
 
     try:
@@ -132,7 +131,7 @@ def _load(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
     sheets: dict[str, Sheet] = {}
     spec = {role: columns for role, _, columns, _ in SHEETS}
     for ws in wb.worksheets:
-        role = _role(ws.title)
+        role = role_of(ws.title)
         if role and role not in sheets:
             sheets[role] = _sheet(ws, role, spec[role], problems)
     for role, key, _, required in SHEETS:
@@ -157,7 +156,7 @@ def _date(text: str) -> object:
     return text
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -169,7 +168,7 @@ def _text(value: object) -> str | None:
     return unguard(str(value)) or None
 
 
-class _Reader:
+class Reader:
     """Turns a workbook's sheets into plan data, remembering where each part came from."""
 
     def __init__(self, sheets: dict[str, Sheet]):
@@ -185,7 +184,7 @@ class _Reader:
     def cell_problem(self, role: str, row: int, name: str, key: str, **params) -> None:
         sheet = self.sheets[role]
         value = self.sheets[role].rows.get(row, {}).get(name)
-        self.problems.append(Problem(row, sheet.head(name), _text(value), key, params, sheet=sheet.name,
+        self.problems.append(Problem(row, sheet.head(name), cell_text(value), key, params, sheet=sheet.name,
                                      code=self._code_of(role, row)))
         self.flagged.add((role, row, name))
 
@@ -193,7 +192,7 @@ class _Reader:
         if role not in ("items", "targets"):
             return None
         code = self.sheets[role].rows.get(row, {}).get("code")
-        return _text(code)
+        return cell_text(code)
 
     def value(self, role: str, row: int, name: str) -> object:
         """The cell as what its column holds: text, a number, a date, a target, true/false, flags, a choice."""
@@ -202,11 +201,11 @@ class _Reader:
         if raw is None:
             return None
         if kind == "text":
-            return _text(raw)
+            return cell_text(raw)
         if isinstance(raw, dt.datetime):
             raw = raw.date()
         if kind == "date":
-            return _date(raw) if isinstance(raw, str) else raw if isinstance(raw, dt.date) else _text(raw)
+            return _date(raw) if isinstance(raw, str) else raw if isinstance(raw, dt.date) else cell_text(raw)
         if kind == "number":
             if isinstance(raw, str) and re.fullmatch(rf"-?(?:{NUMBER})", _number_text(raw)):
                 return float(_number_text(raw))
@@ -214,25 +213,25 @@ class _Reader:
         if kind == "target":
             return self._target(role, row, name, raw)
         if kind == "bool":
-            word = _norm(raw) if not isinstance(raw, bool) else None
+            word = norm(raw) if not isinstance(raw, bool) else None
             return raw if isinstance(raw, bool) else True if word in TRUE else False if word in FALSE else raw
         if kind == "flags":
-            return [f for f in FLAG_SPLIT.split(_text(raw) or "") if f] or None
-        word = str(_text(raw)).lower()
+            return [f for f in FLAG_SPLIT.split(cell_text(raw) or "") if f] or None
+        word = str(cell_text(raw)).lower()
         labels = {t(k, lang).lower(): k.split(".")[1] for k in LABELS.get(name, ()) for lang in LANGS}
         return labels.get(word, word)
 
     def _target(self, role: str, row: int, name: str, raw: object) -> object:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return float(raw)
-        text = _number_text(str(_text(raw)))
+        text = _number_text(str(cell_text(raw)))
         if re.fullmatch(NUMBER, text):
             return float(text)
         m = RANGE.fullmatch(text)
         if m:
             return {"low": float(m.group(1)), "high": float(m.group(2))}
-        self.cell_problem(role, row, name, "workbook.not_target", value=_text(raw))
-        return _text(raw)  # the plan's validation refuses it too, at this cell (named once)
+        self.cell_problem(role, row, name, "workbook.not_target", value=cell_text(raw))
+        return cell_text(raw)  # the plan's validation refuses it too, at this cell (named once)
 
     def text(self, role: str, row: int, name: str) -> dict | None:
         zh, en = self.value(role, row, f"{name}_zh"), self.value(role, row, f"{name}_en")
@@ -313,106 +312,3 @@ class _Reader:
 
 def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
-
-
-# --- problems back to their cells --------------------------------------------------------------------
-
-def _texts(field_: str, name: str | None = None) -> dict[str, str]:
-    name = name or field_
-    return {field_: f"{name}_zh", f"{field_}.zh": f"{name}_zh", f"{field_}.en": f"{name}_en"}
-
-
-PLAN_FIELDS = {"id": "id", "published": "published", "source": "plan_source", "example": "example",
-               "span": "start", "span.start": "start", "span.end": "end", "review": "review",
-               **_texts("title"), **_texts("issuer")}
-AREA_FIELDS = {"code": "area_code", "review": "review", "items": "area_code",
-               **_texts("name"), **_texts("heading"), **_texts("owner")}
-ITEM_FIELDS = {"code": "code", "kind": "kind", "direction": "direction", "target": "target", "target.low": "target",
-               "target.high": "target", "every": "every", "due": "due", "baseline": "baseline",
-               "baseline.value": "baseline", "baseline.date": "baseline_date", "source": "source", "review": "review",
-               "targets": "target", **_texts("name"), **_texts("unit"), **_texts("note"),
-               **_texts("baseline.note", "baseline_note")}
-TARGET_AT = re.compile(r"^areas\[(\d+)\]\.items\[(\d+)\]\.targets\[(\d+)\](?:\.(.+))?$")
-ITEM_AT = re.compile(r"^areas\[(\d+)\]\.items\[(\d+)\](?:\.(.+))?$")
-AREA_AT = re.compile(r"^areas\[(\d+)\](?:\.(.+))?$")
-
-
-@dataclass
-class Found:
-    """What a workbook holds: the plan (or None), every problem at its cell, and where each plan path is."""
-
-    plan: Plan | None
-    problems: list[Problem]
-    reader: _Reader | None = None
-
-    def place(self, path: str, default: str | None = None) -> tuple[str | None, int | None, str | None, str | None]:
-        """A plan path's (role, row, column name, item code); ``default`` names the column for a bare row."""
-        r = self.reader
-        if r is None:
-            return None, None, None, None
-        rest = lambda s: re.sub(r"\[\d+\]", "", s or "")  # noqa: E731 - review[1] is the review column
-        if m := TARGET_AT.match(path):
-            key = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            name = "period" if rest(m.group(4)).startswith("period") else "target"
-            return "targets", r.target_rows.get(key), name, r.item_codes.get(key[:2])
-        if m := ITEM_AT.match(path):
-            key = (int(m.group(1)), int(m.group(2)))
-            field_ = rest(m.group(3))
-            first = min((row for k, row in r.target_rows.items() if k[:2] == key), default=None)
-            if field_ == "targets" and first is not None:
-                return "targets", first, "target", r.item_codes.get(key)
-            return "items", r.item_rows.get(key), ITEM_FIELDS.get(field_, default), r.item_codes.get(key)
-        if m := AREA_AT.match(path):
-            i = int(m.group(1))
-            row = r.area_rows[i] if i < len(r.area_rows) else None
-            return "areas", row, AREA_FIELDS.get(rest(m.group(2)), default), None
-        if path == "areas":
-            return "areas", None, None, None
-        return "plan", r.plan_row, PLAN_FIELDS.get(rest(path), default), None
-
-    def locate(self, problem: Problem, default: str | None = None) -> Problem:
-        """A plan problem (at a path) at its sheet, row and column instead."""
-        role, row, name, code = self.place(problem.path or "", default)
-        if role is None or role not in self.reader.sheets:
-            return problem
-        sheet = self.reader.sheets[role]
-        params = dict(problem.params)
-        if isinstance(params.get("other"), str) and params["other"].startswith("areas["):
-            other = self.place(params["other"])[1]
-            if other is not None:
-                params["other"] = Localized("workbook.other_row", {"row": other})
-        value = sheet.rows.get(row, {}).get(name) if row is not None and name else None
-        return replace(problem, row=row, column=sheet.head(name) if name and row is not None else None,
-                       value=_text(value), params=params, sheet=sheet.name, code=code)
-
-
-def _order(problem: Problem) -> tuple:
-    roles = [s[0] for s in SHEETS]
-    names = {s[0]: s[2] for s in SHEETS}
-    role = next((r for r in roles if problem.sheet and _role(problem.sheet) == r), None)
-    column = next((i for i, c in enumerate(names.get(role, ())) if problem.column and
-                   _norm(problem.column) in _spellings(c)), 0)
-    return (roles.index(role) if role else -1, problem.row or 0, column)
-
-
-def read_workbook(data: bytes) -> Found:
-    """Read a plan workbook: the plan, or every problem at its sheet, row and column."""
-    sheets, problems = _load(data)
-    if problems:
-        return Found(None, sorted(problems, key=_order))
-    reader = _Reader(sheets)
-    raw = reader.raw()
-    plan, issues = validate_plan(raw)
-    found = Found(plan, [], reader)
-    problems = list(reader.problems)
-    for issue in issues:
-        if issue.key == "plan.empty" and AREA_AT.fullmatch(issue.path or "") and (issue.path or "").endswith(".items"):
-            i = int(AREA_AT.match(issue.path).group(1))
-            issue = replace(issue, key="workbook.no_items", params={"code": raw["areas"][i].get("code", "")})
-        placed = found.locate(issue)
-        role, row, name, _ = found.place(issue.path or "")
-        if (role, row, name) not in reader.flagged:
-            problems.append(placed)
-    found.problems = sorted(problems, key=_order)
-    found.plan = None if problems else plan
-    return found

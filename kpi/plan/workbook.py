@@ -3,7 +3,7 @@
 Sheets: 计划 (the plan's own fields, one row), 领域 (one row per area), 指标 (one row per item), 分期目标 (one row
 per item and period) and 说明 (notes, never read). Headers are written in Chinese; the English ones are accepted
 on the way back. A workbook read back goes through ``validate_plan``, like a YAML file, and every problem is named
-by sheet, row and column (``kpi/plan/sheets.py`` reads the cells and places the problems).
+by sheet, row and column (``kpi/plan/sheets.py`` reads the cells, ``kpi/plan/cells.py`` places the problems).
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def plan_to_xlsx(plan: Plan) -> bytes:
 
 def plan_from_xlsx(data: bytes) -> tuple[Plan | None, list[Problem]]:
     """The plan a workbook holds, validated like a plan file; or every problem, by sheet, row and column."""
-    from kpi.plan.sheets import read_workbook
+    from kpi.plan.cells import read_workbook
 
     found = read_workbook(data)
     return found.plan, found.problems
