@@ -42,8 +42,9 @@ st.dataframe(state.indicator_table(ctx.db, ctx.view, code), hide_index=True,
              width="stretch")
 yoy, yoy_figure = state.year_over_year(ctx.db, ctx.view, code)
 if not yoy.empty:
-    st.subheader(t("yoy.title", lang))
-    st.caption(t("yoy.help", lang))
+    heading, help_text, _ = tables.comparison_titles(plan, ctx.period, lang)
+    st.subheader(heading)
+    st.caption(help_text)
     st.dataframe(yoy, hide_index=True, width="stretch")
     if yoy_figure is not None:
         st.plotly_chart(yoy_figure, key="yoy", config=render.PLOTLY_CONFIG, theme=None)

@@ -8,6 +8,7 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.plan import edit as plan_edit
+from kpi.plan import workbook as plan_workbook
 from ui import context, signin, state
 from ui.safe import plain
 
@@ -24,6 +25,9 @@ store = state.get_store()
 plan = store.plan(ctx.plan.id)  # targets are edited on the newest revision
 revision = store.plan_revision(plan.id)
 st.caption(plain(t("targets.help", lang, plan=plan.title.get(lang), revision=revision)))
+st.download_button(t("targets.download", lang), lambda: plan_workbook.plan_to_xlsx(plan),  # built when clicked
+                   file_name=f"{plan.id}.xlsx", key="plan_workbook", help=t("targets.download_help", lang),
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 
 def _save(new_plan, source: str) -> None:

@@ -18,6 +18,7 @@ from kpi import auth, ingest
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError, parse_period
 from kpi.plan import edit as plan_edit
+from kpi.plan import workbook
 from kpi.plan.documents import read_document
 from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
@@ -227,24 +228,25 @@ def _targets(args: argparse.Namespace, name: str):
 
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
-    """Validate plan files (YAML) or targets files (CSV/XLSX: indicator, period, target); every problem named."""
+    """Validate plan files (YAML, or a plan workbook) or targets files (CSV/XLSX: indicator, period, target);
+    every problem named."""
     failed = 0
     for name in args.files:
-        if name.lower().endswith(TARGET_FILES):
+        if _targets_file(name):
             found = _targets(args, name)
             failed += found is None
             if found:
                 print(t("cli.targets_ok", args.lang, file=name, plan=found[0].id))
             continue
         try:
-            plan = load_plan(name)
+            plan = workbook.read_plan_file(name)
         except PlanError as exc:
             failed += 1
             print(exc.message(args.lang), file=sys.stderr)
             continue
         print(t("cli.plan_ok", args.lang, file=name, plan=plan.id, areas=len(plan.areas),
                 items=len(plan.indicators())))
-        reviews = review_problems(plan)
+        reviews = _reviews(name, plan)
         if reviews:  # a draft's guesses: the file is valid, and plan load wants them confirmed first
             print(t("cli.plan_reviews", args.lang, file=name, count=len(reviews)))
             for problem in reviews:
@@ -257,7 +259,7 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
     store = _open(args, create=True)
     try:
         for name in args.files:
-            if name.lower().endswith(TARGET_FILES):
+            if _targets_file(name):
                 found = _targets(args, name)
                 if found is None:
                     return 1
@@ -311,6 +313,121 @@ def cmd_plan_draft(args: argparse.Namespace) -> int:
         sys.stdout.write(content)
         print(summary, file=sys.stderr)
     return 0
+
+
+# --- plan export, plan next: the plan as a workbook; carrying a plan forward ---------------------------
+
+def _targets_file(name: str) -> bool:
+    """A targets file (indicator, period, target): a CSV, or a workbook without a plan workbook's sheets."""
+    if not name.lower().endswith(TARGET_FILES):
+        return False
+    if not name.lower().endswith(workbook.XLSX):
+        return True
+    try:
+        return not workbook.is_plan_workbook(Path(name).read_bytes())
+    except OSError:
+        return True  # the targets path names the unreadable file
+
+
+def _reviews(name: str, plan) -> list:
+    """A draft's open review flags; in a workbook, at the sheet, row and review column of each."""
+    reviews = review_problems(plan)
+    if reviews and name.lower().endswith(workbook.XLSX):
+        from kpi.plan.cells import read_workbook
+
+        found = read_workbook(Path(name).read_bytes())
+        reviews = [found.locate(p, default="review") for p in reviews]
+    return reviews
+
+
+def _plan_arg(args: argparse.Namespace, store_too: bool = False):
+    """(plan, store or None) for PLAN: a plan file (YAML or workbook), else a plan id in the store, else the
+    plan file data/plans/<id>.yaml. ``store_too``: the store beside a plan file as well (for its actuals)."""
+    if Path(args.plan).is_file():
+        store = _open(args) if store_too and _db(args).exists() else None
+        return workbook.read_plan_file(args.plan), store
+    if _db(args).exists():
+        store = _open(args)
+        if args.plan in store.plan_ids():
+            return store.plan(args.plan), store
+    else:
+        store = None
+    file = get_settings().plans_dir / f"{args.plan}.yaml"
+    if file.is_file():
+        return load_plan(file), store
+    raise UsageError(t("cli.no_plan_source", args.lang, plan=args.plan, db=_db(args)))
+
+
+def _write_plan(args: argparse.Namespace, plan, fmt: str, header: str | None = None) -> None:
+    from kpi.plan.dump import plan_yaml
+
+    if fmt == "xlsx" and not args.output:
+        raise UsageError(t("cli.xlsx_needs_output", args.lang))
+    if fmt == "xlsx":
+        Path(args.output).write_bytes(workbook.plan_to_xlsx(plan))
+    elif args.output:
+        Path(args.output).write_text(plan_yaml(plan, header), encoding="utf-8")
+    else:
+        sys.stdout.write(plan_yaml(plan, header))
+    if args.output:
+        print(t("cli.plan_written", args.lang, file=args.output, plan=plan.id))
+
+
+def _format(args: argparse.Namespace) -> str:
+    return args.format or ("xlsx" if (args.output or "").lower().endswith(workbook.XLSX) else "yaml")
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    """Write a plan as an Excel workbook (计划, 领域, 指标, 分期目标) or as YAML; plan check/load read either back."""
+    try:
+        plan, _ = _plan_arg(args)
+    except PlanError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    _write_plan(args, plan, _format(args))
+    return 0
+
+
+def cmd_plan_next(args: argparse.Namespace) -> int:
+    """Carry a plan forward to the next span: a draft with the same codes, its guesses flagged for review."""
+    from kpi.plan.carry import CarryError, carry_forward
+
+    try:
+        plan, store = _plan_arg(args, store_too=True)
+        new, notes = carry_forward(plan, args.span, args.id, keep_targets=not args.clear_targets, store=store)
+    except PlanError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except PeriodError as exc:
+        raise UsageError(t("plan.bad_period", args.lang, value=args.span)) from exc
+    except CarryError as exc:
+        raise UsageError(t(exc.key, args.lang, **exc.params)) from exc
+    for note in notes:
+        print(note(args.lang), file=sys.stderr)
+    _write_plan(args, new, _format(args), header=t("carry.header", args.lang, old=plan.id))
+    return 0
+
+
+def _plan_commands(plan_sub, common: argparse.ArgumentParser) -> None:
+    """The parsers of plan export and plan next."""
+    p = plan_sub.add_parser("export", parents=[common], help=cmd_plan_export.__doc__.splitlines()[0],
+                            description=cmd_plan_export.__doc__)
+    p.add_argument("plan", metavar="PLAN", help="a plan id in the store, or a plan file (YAML or workbook)")
+    p.add_argument("--format", choices=("xlsx", "yaml"), help="default: xlsx when -o ends in .xlsx, else yaml")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output, YAML only)")
+    p.set_defaults(func=cmd_plan_export)
+    p = plan_sub.add_parser("next", parents=[common], help=cmd_plan_next.__doc__.splitlines()[0],
+                            description=cmd_plan_next.__doc__)
+    p.add_argument("plan", metavar="PLAN", help="the plan to carry: a plan id in the store, or a plan file")
+    p.add_argument("--span", required=True, help="the new plan's span, a period: 2024-H1, 2024, 2024-Q1 ...")
+    p.add_argument("--id", help="the new plan's id (default: the span, e.g. 2024-H1)")
+    targets = p.add_mutually_exclusive_group()
+    targets.add_argument("--keep-targets", action="store_true", help="keep the targets, flagged for review "
+                                                                     "(the default)")
+    targets.add_argument("--clear-targets", action="store_true", help="clear the targets, flagged to fill in")
+    p.add_argument("--format", choices=("xlsx", "yaml"), help="default: xlsx when -o ends in .xlsx, else yaml")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output, YAML only)")
+    p.set_defaults(func=cmd_plan_next)
 
 
 def cmd_editor(args: argparse.Namespace) -> int:
@@ -410,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="the plan's id (default: its span, e.g. 2024 or 2023-H2)")
     p.add_argument("--span", help="the plan's period: 2024, 2024-H1 … (default: from the title)")
     p.set_defaults(func=cmd_plan_draft)
+    _plan_commands(plan_sub, common)
     return parser
 
 

@@ -128,6 +128,122 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "grains.quarter": ("季度", "quarters"),
     "grains.half": ("半年", "halves"),
     "grains.year": ("年", "years"),
+    # --- the plan as a workbook (kpi/plan/workbook.py): sheets, headers (Chinese written, English accepted) ---
+    "workbook.sheet_plan": ("计划", "Plan"),
+    "workbook.sheet_areas": ("领域", "Areas"),
+    "workbook.sheet_items": ("指标", "Items"),
+    "workbook.sheet_targets": ("分期目标", "Phased targets"),
+    "workbook.sheet_notes": ("说明", "Notes"),
+    "workbook.col_id": ("计划编号", "plan id"),
+    "workbook.col_title_zh": ("标题（中文）", "title (zh)"),
+    "workbook.col_title_en": ("标题（英文）", "title (en)"),
+    "workbook.col_issuer_zh": ("发布单位（中文）", "issuer (zh)"),
+    "workbook.col_issuer_en": ("发布单位（英文）", "issuer (en)"),
+    "workbook.col_published": ("发布日期", "published"),
+    "workbook.col_plan_source": ("原文出处", "source"),
+    "workbook.col_example": ("示例", "example"),
+    "workbook.col_start": ("开始日期", "start"),
+    "workbook.col_end": ("结束日期", "end"),
+    "workbook.col_review": ("待确认", "review"),
+    "workbook.col_area_code": ("领域编码", "area code"),
+    "workbook.col_name_zh": ("名称（中文）", "name (zh)"),
+    "workbook.col_name_en": ("名称（英文）", "name (en)"),
+    "workbook.col_heading_zh": ("原文标题（中文）", "heading (zh)"),
+    "workbook.col_heading_en": ("原文标题（英文）", "heading (en)"),
+    "workbook.col_owner_zh": ("负责科室（中文）", "owner (zh)"),
+    "workbook.col_owner_en": ("负责科室（英文）", "owner (en)"),
+    "workbook.col_code": ("指标编码", "code"),
+    "workbook.col_area": ("所属领域", "area"),
+    "workbook.col_unit_zh": ("单位（中文）", "unit (zh)"),
+    "workbook.col_unit_en": ("单位（英文）", "unit (en)"),
+    "workbook.col_kind": ("类型", "kind"),
+    "workbook.col_direction": ("方向", "direction"),
+    "workbook.col_target": ("目标", "target"),
+    "workbook.col_every": ("每期", "every"),
+    "workbook.col_due": ("截止日期", "due"),
+    "workbook.col_baseline": ("基数", "baseline"),
+    "workbook.col_baseline_date": ("基数日期", "baseline date"),
+    "workbook.col_baseline_note_zh": ("基数说明（中文）", "baseline note (zh)"),
+    "workbook.col_baseline_note_en": ("基数说明（英文）", "baseline note (en)"),
+    "workbook.col_source": ("原文", "source"),
+    "workbook.col_note_zh": ("说明（中文）", "note (zh)"),
+    "workbook.col_note_en": ("说明（英文）", "note (en)"),
+    "workbook.col_period": ("期间", "period"),
+    "workbook.choose": ("请从下拉列表中选择", "Choose a value from the list"),
+    "workbook.notes": ("本工作簿即一份工作计划：“计划”表一行（编号、标题、计划期），“领域”表每行一个领域，“指标”表每行一项工作，"
+                       "“分期目标”表每行一个指标在一个期间的目标。改好后用 python -m kpi plan check 文件.xlsx 校验，"
+                       "plan load 载入（同 YAML 计划文件，问题按工作表、行、列列出）。|"
+                       "类型：count 计数（各期相加）、stock 存量（取期末值）、rate 比率（0–100）、milestone 节点（填截止日期）。|"
+                       "方向：at_least 不少于（默认）、at_most 不多于、range 区间。目标填一个数，区间写成 90–100。|"
+                       "每期：month、quarter、half、year——目标为每个这样的期间的最低要求；不填则目标为全计划期的目标。|"
+                       "待确认：草稿推测、需要人工核对的字段（如 kind, target）；核对后清空，才能载入。英文各列可不填。",
+                       "This workbook is a work plan: the sheet 计划 (Plan) holds one row (id, title, span), 领域 (Areas) one "
+                       "row per area, 指标 (Items) one row per item, 分期目标 (Phased targets) one row per item and period. "
+                       "Check it with python -m kpi plan check FILE.xlsx and load it with plan load (as a YAML plan file; "
+                       "every problem is named by sheet, row and column).|"
+                       "kind: count (adds up over periods), stock (a level at period end), rate (0–100), milestone (give "
+                       "its due date).|"
+                       "direction: at_least (default), at_most, range. A target is one number; a range is written 90–100.|"
+                       "every: month, quarter, half, year: the target is a minimum for every such period; empty: the "
+                       "target is for the whole plan.|"
+                       "review: what a draft guessed and a person should confirm (e.g. kind, target); clear it once "
+                       "checked, or the plan is not loaded. The English columns may stay empty."),
+    "workbook.unreadable": ("无法作为 Excel 工作簿读取：{reason}；请另存为 .xlsx 后重试",
+                            "cannot be read as an Excel workbook: {reason}; save it as .xlsx and try again"),
+    "workbook.missing_sheet": ("缺少工作表“{sheet}”：计划工作簿须有 计划、领域、指标 三张表（分期目标可不要）",
+                               "the sheet {sheet} is missing: a plan workbook has the sheets 计划 (Plan), 领域 (Areas) "
+                               "and 指标 (Items); 分期目标 (Phased targets) is optional"),
+    "workbook.missing_column": ("缺少“{column}”列：请在第1行（表头）加上这一列",
+                                "the column {column} is missing: add it to row 1 (the header)"),
+    "workbook.unknown_column": ("不认识的列名“{column}”：请删除该列，或改为以下之一：{expected}",
+                                "unknown column {column}: remove it, or use one of {expected}"),
+    "workbook.duplicate_column": ("“{column}”列出现了两次：请删除其中一列", "the column {column} appears twice: delete "
+                                  "one of them"),
+    "workbook.plan_rows": ("“计划”表只填一行（第2行）：请删除多余的行",
+                           "the sheet 计划 (Plan) holds one row (row 2): delete the extra rows"),
+    "workbook.not_target": ("“{value}”不是目标：请填写数字（如 12），区间写成 90–100",
+                            "'{value}' is not a target: enter a number (e.g. 12), or a range as 90–100"),
+    "workbook.unknown_area": ("领域“{area}”不在“领域”表中（已有：{areas}）：请先在“领域”表添加，或改为已有的领域编码",
+                              "area {area} is not in the sheet 领域 (Areas) (it has {areas}): add it there first, or "
+                              "use one of its codes"),
+    "workbook.unknown_indicator": ("指标编码“{code}”不在“指标”表中：分期目标只能给“指标”表里列出的指标",
+                                   "code {code} is not in the sheet 指标 (Items): phased targets are for the items "
+                                   "listed there"),
+    "workbook.no_items": ("领域 {code} 下没有指标：请在“指标”表添加至少一项（所属领域填 {code}），或删除该领域",
+                          "area {code} has no items: add at least one to the sheet 指标 (Items) with area {code}, or "
+                          "delete the area"),
+    "workbook.other_row": ("第{row}行", "row {row}"),
+    # --- carrying a plan forward (kpi/plan/carry.py): what was done, for the person who checks the draft ---
+    "carry.not_later": ("新计划期 {span} 须在原计划开始（{start}）之后", "the new span {span} must start after the "
+                        "plan's own start ({start})"),
+    "carry.header": ("由计划 {old} 延续而来的草稿：请逐项核对 review 标记，核对后删除标记，再用 plan load 载入。",
+                     "A draft carried forward from plan {old}: check each review flag, remove it once checked, then "
+                     "load the plan with plan load."),
+    "carry.title": ("标题改为“{new}”（待确认）", "title changed to '{new}' (to confirm)"),
+    "carry.due_moved": ("{code}：截止日期 {old} 顺延为 {new}（待确认）", "{code}: due date {old} moved to {new} (to confirm)"),
+    "carry.due_clamped": ("{code}：截止日期 {old} 顺延后超出新计划期，改为计划期末 {new}（待确认）",
+                          "{code}: due date {old} moved past the new span; set to its end, {new} (to confirm)"),
+    "carry.targets_shifted": ("{code}：分期目标 {old} 顺延为 {new}（待确认）",
+                              "{code}: phased targets {old} moved to {new} (to confirm)"),
+    "carry.targets_dropped": ("{code}：分期目标 {periods} 无法对应到新计划期，已删除（待确认）",
+                              "{code}: phased targets {periods} do not fit the new span and were dropped (to confirm)"),
+    "carry.every_dropped": ("{code}：新计划期不能分成完整的若干{grains}，已删除每期最低要求及其目标（待确认）",
+                            "{code}: the new span is not made of whole {grains}; the recurring minimum and its target "
+                            "were dropped (to confirm)"),
+    "carry.targets_kept": ("{count} 项目标沿用原计划，均已标记待确认", "{count} targets kept from the plan, each marked "
+                           "for review"),
+    "carry.targets_cleared": ("{count} 项目标已清空，均已标记待填写", "{count} targets cleared, each marked to fill in"),
+    "carry.baseline_refreshed": ("{code}：基数改为上一计划 {plan} 期末的最新值 {value}（待确认）",
+                                 "{code}: baseline set to {value}, the latest value of plan {plan} (to confirm)"),
+    "carry.baseline_kept": ("{code}：沿用原基数 {value}（{date}），没有上一计划的数据可更新（待确认）",
+                            "{code}: baseline {value} ({date}) kept: no data of the previous plan to refresh it "
+                            "(to confirm)"),
+    "carry.baseline_restart": ("{code}：基数 0 改为从新计划期初 {date} 起算", "{code}: baseline 0 now counts from "
+                               "the new span's start, {date}"),
+    "carry.baseline_note": ("上一计划（{plan}）期末的最新值", "The latest value of the previous plan ({plan})"),
+    "cli.plan_written": ("已写入 {file}（计划 {plan}）", "{file} written (plan {plan})"),
+    "cli.no_plan_source": ("找不到计划 {plan}：它不是文件，也不在数据库 {db} 中", "no plan {plan}: not a file, and not "
+                           "in the database {db}"),
     # --- command line -------------------------------------------------------
     "cli.imported": ("已导入批次 {batch}：{rows} 行（{file}）", "imported batch {batch}: {rows} rows ({file})"),
     "cli.dry_run": ("检查通过（未写入）：{rows} 行可导入", "check passed (nothing written): {rows} rows would import"),
@@ -309,6 +425,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "yoy.title": ("同期比较", "The same period in other years"),
     "yoy.help": ("各计划中使用同一指标编码的同期数据。", "The same indicator code in the same period of every plan that has it."),
     "yoy.chart": ("同期实际与目标", "Actual and target, year on year"),
+    "yoy.plans_title": ("与其他计划的全期比较", "The whole plan against other plans"),
+    "yoy.plans_help": ("同一指标编码在每个含有它的计划中的全期数据（如上一计划）。",
+                       "The same indicator code over the whole of every plan that has it (such as the previous plan)."),
+    "yoy.plans_chart": ("各计划全期实际与目标", "Actual and target, plan by plan"),
     "targets.column": ("列", "Column"),
     "summary.area": ("截至{date}，{area}领域{count}项指标中已完成{done}项（占{share}%）、符合序时进度{on}项、落后或未完成{behind}项，平均完成率{avg}%，{pace}",
                      "As of {date}, {area}: {done} of {count} indicators done ({share}%), {on} on track, {behind} behind or missed; average completion {avg}%, {pace}"),
@@ -535,6 +655,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "CSV or XLSX with indicator, period, target; the period is the whole plan (e.g. 2023-H2), a quarter or a month. Each indicator in the file gets exactly the targets the file gives."),
     "targets.confirm_file": ("确认导入，保存为新版本", "Import and save as a new revision"),
     "targets.revisions": ("版本历史", "Revisions"),
+    "targets.download": ("下载计划工作簿（Excel）", "Download the plan workbook (Excel)"),
+    "targets.download_help": ("整份计划（领域、指标、目标）的 Excel 工作簿，可在 Excel 或 WPS 中修改，"
+                              "再用 python -m kpi plan check / plan load 校验、载入。",
+                              "The whole plan (areas, items, targets) as an Excel workbook: edit it in Excel or WPS, "
+                              "then check and load it with python -m kpi plan check / plan load."),
     "targets.revision": ("版本", "Revision"),
     "targets.pick": ("与当前版本比较", "Compare with the current revision"),
     "targets.restore": ("恢复第 {revision} 版（另存为新版本）", "Restore revision {revision} (saved as a new revision)"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kpi import ingest
-from kpi.plan.models import Plan, PlanError, load_plan
+from kpi.plan.models import Plan, PlanError
+from kpi.plan.workbook import read_plan_file
 from kpi.problems import Problem
 from kpi.settings import get_settings
 from kpi.store import SAMPLE, Editor, Store, StoreError
@@ -17,14 +18,15 @@ def plan_files() -> list[Path]:
 
 def load_plans(store: Store, editor: Editor, files: list[Path] | None = None,
                accept_draft: bool = False) -> list[tuple[str, int, bool]]:
-    """Validate every file first (a folder: every *.yaml in it), then store each plan; (id, revision, changed).
+    """Validate every file first (a folder: every *.yaml in it; a .xlsx file is a plan workbook), then store each
+    plan; (id, revision, changed).
 
     A drafted plan whose guesses are not all confirmed (review flags) is refused, naming each, unless
     ``accept_draft``: nothing is stored then.
     """
     expanded = [p for f in (files or plan_files()) for p in (sorted(Path(f).glob("*.yaml")) if Path(f).is_dir()
                                                              else [Path(f)])]
-    plans = [(load_plan(f), f) for f in expanded]
+    plans = [(read_plan_file(f), f) for f in expanded]  # YAML, or a plan workbook (.xlsx)
     if not accept_draft:
         for plan, f in plans:
             refuse_open_reviews(plan, str(f))

@@ -152,8 +152,11 @@ def test_targets_page_is_for_editors_only(db, with_editor):
     viewer = _app("targets", lang="en")
     assert "This page is for editors" in viewer.info[0].value
     assert not viewer.dataframe and "Targets" not in _labels(viewer)
+    assert not viewer.get("download_button")
     at = _sign_in(_app("targets", lang="en"))
     assert [s.value for s in at.subheader] == ["Edit the targets", "Targets from a file", "Revisions"]
+    [download] = at.get("download_button")
+    assert download.proto.label == "Download the plan workbook (Excel)"
     assert "Targets" in _labels(at)
     grid = at.dataframe[0].value
     assert grid[grid["code"] == "INV-EVENTS"]["target"].iloc[0] == 6

@@ -194,7 +194,8 @@ def year_over_year(db: str, view: View, code: str) -> tuple[pd.DataFrame, go.Fig
     item = snap.plan.indicator(code)
     if not rows or item.kind == "milestone":
         return table, None
-    return table, charts.period_bars(item, rows, view.lang, title=t("yoy.chart", view.lang))
+    return table, charts.period_bars(item, rows, view.lang,
+                                     title=tables.comparison_titles(snap.plan, view.period, view.lang)[2])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -38,7 +38,7 @@ Direction = Literal["at_least", "at_most", "range"]
 Grain = Literal["month", "quarter", "half", "year"]
 # what a drafted plan guessed and a person should confirm before the plan is loaded (``plan load --accept-draft``)
 ReviewFlag = Literal["area", "code", "name", "unit", "kind", "direction", "target", "every", "due", "baseline",
-                     "heading"]
+                     "heading", "title"]
 AREA_RE = r"^[A-Z][A-Z0-9]*$"
 
 
@@ -156,6 +156,7 @@ class Plan(Strict):
     source: str | None = None
     example: bool = False
     span: Span
+    review: list[ReviewFlag] = []  # a draft's guesses about the plan itself (its title, when carried forward)
     areas: Annotated[list[Area], Field(min_length=1)]
 
     def __eq__(self, other: object) -> bool:
@@ -169,7 +170,7 @@ class Plan(Strict):
 
     def open_reviews(self) -> list[tuple[str, list[str]]]:
         """Every guess of a draft still to confirm: (path, flags), e.g. ("areas[0].items[2]", ["kind"])."""
-        out = []
+        out = [("(top)", list(self.review))] if self.review else []
         for i, area in enumerate(self.areas):
             if area.review:
                 out.append((f"areas[{i}]", list(area.review)))

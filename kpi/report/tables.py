@@ -282,11 +282,17 @@ def provenance(store: Store, code: str, lang: str, as_of_batch: int | None = Non
 
 # --- the same period across plans (year on year) -------------------------------------
 
+def whole_plan(plan: Plan, label: str) -> bool:
+    """Whether ``label`` is the whole of the plan (its id, or the period its span is)."""
+    return resolve_window(plan, label).label == plan_window(plan).label
+
+
 def same_periods(plan: Plan, label: str, other: Plan) -> list[str]:
-    """The periods of ``other`` that match ``label`` of ``plan`` in another year (H2 → H2, Q3 → Q3, 07 → 07)."""
+    """The periods of ``other`` that match ``label`` of ``plan``: the same period in another year (H2 → H2, Q3 → Q3,
+    07 → 07); for the whole plan, the whole of ``other`` (the previous plan next to this one)."""
+    if whole_plan(plan, label):
+        return [plan_window(other).label]
     window = resolve_window(plan, label)
-    if window.grain == "plan":
-        return []
     out = []
     for year in range(other.span.start.year, other.span.end.year + 1):
         candidate = Period(year, window.grain, getattr(window, "index", 1))
@@ -297,7 +303,8 @@ def same_periods(plan: Plan, label: str, other: Plan) -> list[str]:
 
 def year_over_year(store: Store, snap: Snapshot, code: str, label: str, as_of: dt.date,
                    lang: str) -> tuple[pd.DataFrame, list[StatusRow]]:
-    """The indicator in the same period of every plan that has its code: a table and the rows behind it."""
+    """The indicator in the same period of every plan that has its code (for the whole plan: the whole of each
+    plan that has it): a table and the rows behind it."""
     plan, rows = snap.plan, []
     for plan_id in store.plan_ids():
         other = store.plan(plan_id, snap.version) if plan_id != plan.id else plan
@@ -319,3 +326,11 @@ def year_over_year(store: Store, snap: Snapshot, code: str, label: str, as_of: d
         **_judgement(item, r, lang),
     } for other, r in rows])
     return table, [r for _, r in rows]
+
+
+def comparison_titles(plan: Plan, label: str, lang: str) -> tuple[str, str, str]:
+    """The comparison's heading, help and chart title: the same period in other years, or the whole of other
+    plans when the view is the whole plan."""
+    keys = ("yoy.plans_title", "yoy.plans_help", "yoy.plans_chart") if whole_plan(plan, label) else \
+        ("yoy.title", "yoy.help", "yoy.chart")
+    return tuple(t(k, lang) for k in keys)
