@@ -17,8 +17,8 @@ from pathlib import Path
 from kpi import auth, ingest
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError, parse_period
+from kpi.plan import cells, workbook
 from kpi.plan import edit as plan_edit
-from kpi.plan import workbook
 from kpi.plan.documents import read_document
 from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
@@ -239,7 +239,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
                 print(t("cli.targets_ok", args.lang, file=name, plan=found[0].id))
             continue
         try:
-            plan = workbook.read_plan_file(name)
+            plan = cells.read_plan_file(name)
         except PlanError as exc:
             failed += 1
             print(exc.message(args.lang), file=sys.stderr)
@@ -324,7 +324,7 @@ def _targets_file(name: str) -> bool:
     if not name.lower().endswith(workbook.XLSX):
         return True
     try:
-        return not workbook.is_plan_workbook(Path(name).read_bytes())
+        return not cells.is_plan_workbook(Path(name).read_bytes())
     except OSError:
         return True  # the targets path names the unreadable file
 
@@ -345,7 +345,7 @@ def _plan_arg(args: argparse.Namespace, store_too: bool = False):
     plan file data/plans/<id>.yaml. ``store_too``: the store beside a plan file as well (for its actuals)."""
     if Path(args.plan).is_file():
         store = _open(args) if store_too and _db(args).exists() else None
-        return workbook.read_plan_file(args.plan), store
+        return cells.read_plan_file(args.plan), store
     if _db(args).exists():
         store = _open(args)
         if args.plan in store.plan_ids():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kpi import ingest
+from kpi.plan.cells import read_plan_file
 from kpi.plan.models import Plan, PlanError
-from kpi.plan.workbook import read_plan_file
 from kpi.problems import Problem
 from kpi.settings import get_settings
 from kpi.store import SAMPLE, Editor, Store, StoreError

@@ -10,9 +10,9 @@ import yaml
 
 from kpi.cli import main
 from kpi.plan.carry import CarryError, carry_forward, retitle, shift_months, span_period
+from kpi.plan.cells import plan_from_xlsx
 from kpi.plan.dump import plan_yaml
 from kpi.plan.models import Text, load_plan, parse_plan_text
-from kpi.plan.workbook import plan_from_xlsx
 from kpi.report import query, tables
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample

@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from kpi.cli import main
 from kpi.i18n import CATALOGUE, t
-from kpi.plan.cells import read_workbook
+from kpi.plan.cells import is_plan_workbook, plan_from_xlsx, read_workbook
 from kpi.plan.dump import plan_yaml
 from kpi.plan.models import Plan, load_plan, parse_plan_text
-from kpi.plan.workbook import ITEM_COLUMNS, SHEETS, guard, is_plan_workbook, plan_from_xlsx, plan_to_xlsx, unguard
+from kpi.plan.workbook import ITEM_COLUMNS, SHEETS, guard, plan_to_xlsx, unguard
 from kpi.setup import load_plans
 from kpi.store import Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT

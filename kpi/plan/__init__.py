@@ -6,8 +6,12 @@
 - ``edit``: the targets grid and the targets file, both through the same validation;
 - ``draft``: a plan drafted from its own text (``draft_plan``), every guess a review flag; it reads the text's
   ``outline`` (sections, sentences, clauses), its ``quantities`` (targets, baselines, due dates) and each
-  sentence (``reading``); ``documents`` gives the text of a .txt, .docx or .pdf file.
+  sentence (``reading``); ``documents`` gives the text of a .txt, .docx or .pdf file;
+- ``workbook``: the plan as an Excel workbook (its sheets and columns, writing it); ``sheets`` reads the cells back
+  into plan data and ``cells`` puts each problem of the validation back at its sheet, row and column;
+- ``carry``: a plan carried forward to the next span (``plan next``); ``dump``: a plan as YAML.
 
-May import ``kpi.periods``, ``kpi.problems``, ``kpi.i18n`` and ``kpi.ingest.read``/``layout`` (a targets file is
-read like an upload) — never the store, the status engine or the reports.
+May import ``kpi.periods``, ``kpi.problems``, ``kpi.i18n``, ``kpi.ingest.read``/``layout`` (a targets file is
+read like an upload), ``kpi.report.export``'s spreadsheet guard (a workbook's text cells are safe like an export's)
+and ``kpi.status`` (carrying a stock's last level forward) — never the store or the pages.
 """

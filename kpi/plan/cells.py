@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from kpi.plan.models import Plan, validate_plan
-from kpi.plan.sheets import Reader, cell_text, load_sheets, norm, role_of, spellings
-from kpi.plan.workbook import SHEETS
+from kpi.plan.models import Plan, PlanError, load_plan, validate_plan
+from kpi.plan.sheets import Reader, cell_text, load_sheets, norm, role_of, sheet_roles, spellings
+from kpi.plan.workbook import SHEETS, XLSX
 from kpi.problems import Localized, Problem
 
 
@@ -111,3 +112,32 @@ def read_workbook(data: bytes) -> Found:
     found.problems = sorted(problems, key=_order)
     found.plan = None if problems else plan
     return found
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def plan_from_xlsx(data: bytes) -> tuple[Plan | None, list[Problem]]:
+    """The plan a workbook holds, validated like a plan file; or every problem, by sheet, row and column."""
+    found = read_workbook(data)
+    return found.plan, found.problems
+
+
+def is_plan_workbook(data: bytes) -> bool:
+    """Whether these bytes are a plan workbook (sheets 计划 and 指标), not a targets file or a data upload."""
+    return {"plan", "items"} <= set(sheet_roles(data).values())
+
+
+def read_plan_file(path: str | Path) -> Plan:
+    """A plan from a YAML file or a plan workbook (.xlsx); ``PlanError`` names every problem."""
+    path = Path(path)
+    if path.suffix.lower() != XLSX:
+        return load_plan(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanError([Problem.at("(file)", "plan.unreadable", reason=str(exc))], str(path)) from exc
+    plan, problems = plan_from_xlsx(data)
+    if problems:
+        raise PlanError(problems, str(path))
+    assert plan is not None
+    return plan

@@ -12,12 +12,10 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import get_args
 
 from kpi.i18n import t
-from kpi.plan.models import Direction, Grain, Kind, Plan, PlanError, Range, ReviewFlag, load_plan
-from kpi.problems import Problem
+from kpi.plan.models import Direction, Grain, Kind, Plan, Range, ReviewFlag
 from kpi.report.export import neutralise, number_text, xlsx_text
 
 XLSX = ".xlsx"
@@ -209,36 +207,3 @@ def plan_to_xlsx(plan: Plan) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-def plan_from_xlsx(data: bytes) -> tuple[Plan | None, list[Problem]]:
-    """The plan a workbook holds, validated like a plan file; or every problem, by sheet, row and column."""
-    from kpi.plan.cells import read_workbook
-
-    found = read_workbook(data)
-    return found.plan, found.problems
-
-
-def is_plan_workbook(data: bytes) -> bool:
-    """Whether these bytes are a plan workbook (sheets 计划 and 指标), not a targets file or a data upload."""
-    from kpi.plan.sheets import sheet_roles
-
-    return {"plan", "items"} <= set(sheet_roles(data).values())
-
-
-def read_plan_file(path: str | Path) -> Plan:
-    """A plan from a YAML file or a plan workbook (.xlsx); ``PlanError`` names every problem."""
-    path = Path(path)
-    if path.suffix.lower() != XLSX:
-        return load_plan(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PlanError([Problem.at("(file)", "plan.unreadable", reason=str(exc))], str(path)) from exc
-    plan, problems = plan_from_xlsx(data)
-    if problems:
-        raise PlanError(problems, str(path))
-    assert plan is not None
-    return plan
