@@ -231,7 +231,7 @@ def test_editor_changes_a_target_sees_the_status_change_and_restores_it(editor_s
     open_page(page, overview)
     assert not any("Out-of-city investment promotion events" in name for name in _attention_names(page))  # 7 of 6: met
     open_page(page, f"{editor_server.url}/targets?lang=en")
-    shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)  # still signed in (the session cookie)
+    sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     shown(page.get_by_role("button", name="Check and save as a new revision"))
     page.wait_for_selector("[data-testid='stDataFrame'] td#glide-cell-0-0", state="attached", timeout=30_000)
     settled(page)

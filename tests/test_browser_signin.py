@@ -94,7 +94,8 @@ def test_sign_in_survives_reload_new_tab_and_a_link_and_sign_out_ends_it_everywh
 
     # the other tab was opened while signed in: its next action finds the session ended, and it writes nothing
     second.bring_to_front()
-    second.get_by_text("zh", exact=True).first.click()  # any rerun of that tab: here, Chinese
+    # any rerun of that tab will do: here, switching it to Chinese
+    second.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).first.click()
     second.get_by_text("编辑登录").first.wait_for(timeout=30_000)
     _settled(second)
     assert second.get_by_text(f"已登录编辑：{NAME}").count() == 0
