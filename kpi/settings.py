@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
 
-    db: Path = Field(ROOT / "data" / "kpi.duckdb",
-                     description="The DuckDB file; `--db` on the command line wins over it.")
+    db: str = Field(str(ROOT / "data" / "kpi.duckdb"),
+                    description="Where the store is: a DuckDB file (embedded mode), or a PostgreSQL URL "
+                    "`postgresql://user:password@host:port/db` (server mode); `--db` on the command line wins over it.")
+    lock_wait: float = Field(5.0, ge=0, description="Embedded mode: how long (seconds) a command or a page waits for "
+                             "the DuckDB file while another process holds it, before saying it is busy.")
+    pool_size: int = Field(8, ge=1, description="Server mode: the most PostgreSQL connections one app process or "
+                           "command keeps open (psycopg-pool).")
     plans_dir: Path = Field(ROOT / "data" / "plans", description="Where plan files (*.yaml) live.")
     default_plan: str = Field("2023-H2", description="The plan `init` loads and the dashboard opens on.")
     sample_dir: Path = Field(ROOT / "data" / "sample",

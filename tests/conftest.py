@@ -1,4 +1,12 @@
-"""Shared fixtures: a real DuckDB file in a temp folder, the real plan, real CSV bytes."""
+"""Shared fixtures: a real store (a DuckDB file in a temp folder, or a fresh PostgreSQL database), the real plan, real
+CSV bytes.
+
+A module marked ``pytestmark = pytest.mark.engines`` runs each test that uses a store (``store``, ``location``,
+``new_location``, ``engine``) on both engines: ``[duckdb]`` and ``[postgresql]`` (also marked ``postgresql``). The
+PostgreSQL server is the one ``KPI_TEST_PG`` names (``.ci/run`` starts one), else a throwaway cluster this run
+starts and stops (``tests/pgcluster.py``); without PostgreSQL those tests skip with a message, except in CI
+(``CI=true``), where that fails the run.
+"""
 
 from __future__ import annotations
 
@@ -43,15 +51,98 @@ def plan():
     return load_plan(PLAN_FILE)
 
 
-@pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "kpi.duckdb"
+ENGINES = ("duckdb", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests that use a store run on both engines in modules marked ``engines``, on DuckDB elsewhere."""
+    if "engine" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("engines") is not None
+        metafunc.parametrize("engine", [pytest.param("duckdb"),
+                                        pytest.param("postgresql", marks=pytest.mark.postgresql)][:2 if both else 1])
+
+
+class PgServer:
+    """A PostgreSQL server for the tests: a fresh database for each test that asks."""
+
+    def __init__(self, url: str, cluster=None):
+        self.url, self.cluster, self.made = url, cluster, 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.made += 1
+        name = f"kpi_test_{os.getpid()}_{self.made}"
+        with psycopg.connect(self.url, autocommit=True) as con:
+            con.execute(f"CREATE DATABASE {name} TEMPLATE template0")  # a name made here, no user value
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, url: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of this run: KPI_TEST_PG, else a throwaway cluster on loopback (stopped at the end)."""
+    url = os.environ.get("KPI_TEST_PG")
+    if url:
+        yield PgServer(url)
+        return
+    from tests import pgcluster
+
+    try:
+        cluster = pgcluster.start()
+    except (RuntimeError, OSError, KeyError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but no PostgreSQL for the server-mode tests: {exc}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server (install Debian's postgresql, or set KPI_TEST_PG): {exc}")
+    try:
+        yield PgServer(cluster.url, cluster)
+    finally:
+        pgcluster.stop(cluster.folder)
 
 
 @pytest.fixture
-def store(db_path):
-    """A real DuckDB file with the 2023-H2 plan loaded and no observations."""
-    s = Store.open(db_path)
+def engine() -> str:
+    return "duckdb"  # parametrized by pytest_generate_tests
+
+
+@pytest.fixture
+def new_location(engine, tmp_path, request):
+    """Makes where a new, empty store goes on this test's engine: ``new_location("name")`` is a DuckDB file in the
+    temp folder, or the URL of a fresh PostgreSQL database (dropped after the test)."""
+    made: list[str] = []
+    server = request.getfixturevalue("pg_server") if engine == "postgresql" else None
+
+    def make(name: str = "kpi"):
+        if server is None:
+            return tmp_path / f"{name}.duckdb"
+        made.append(server.new_database())
+        return made[-1]
+
+    yield make
+    for url in made:
+        server.drop(url)
+
+
+@pytest.fixture
+def location(new_location):
+    """Where this test's store is: a DuckDB file, or a PostgreSQL URL."""
+    return new_location("kpi")
+
+
+@pytest.fixture
+def db_path(location):
+    return location
+
+
+@pytest.fixture
+def store(location):
+    """A real store with the 2023-H2 plan loaded and no observations."""
+    s = Store.open(location)
     load_plans(s, EDITOR, [PLAN_FILE])
     yield s
     s.close()
@@ -95,3 +186,36 @@ def held_by_another_process(path: Path):
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+def raw_execute(location, *statements: str | tuple[str, list]) -> None:
+    """Run SQL on a store's database directly (no Store): a DuckDB file, or a PostgreSQL URL. A statement is its text,
+    or (text, parameters) with DuckDB's ``?``."""
+    from kpi.store import is_server
+
+    pairs = [(s, None) if isinstance(s, str) else s for s in statements]
+    if is_server(location):
+        import psycopg
+
+        from kpi.store.pg import translate
+
+        with psycopg.connect(str(location), autocommit=True) as con:
+            for sql, params in pairs:
+                con.execute(translate(sql) if params else sql, params)
+        return
+    import duckdb
+
+    con = duckdb.connect(str(location))
+    try:
+        for sql, params in pairs:
+            con.execute(sql, params or [])
+    finally:
+        con.close()
+
+
+def constraint_errors() -> tuple[type[Exception], ...]:
+    """What either engine raises when a row breaks a constraint (NOT NULL, CHECK, PRIMARY KEY)."""
+    import duckdb
+    import psycopg
+
+    return duckdb.ConstraintException, psycopg.errors.IntegrityError

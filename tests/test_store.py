@@ -1,4 +1,5 @@
-"""The DuckDB store on a real file: schema, editors, append-only versions, revert, plan revisions, threads."""
+"""The store on both engines (a DuckDB file, a PostgreSQL database): schema, editors, append-only versions, revert,
+plan revisions, threads."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import datetime as dt
 import hashlib
 import threading
 
-import duckdb
 import pytest
 
 import kpi.store.schema
 from kpi import ingest
 from kpi.plan.models import Plan
 from kpi.setup import load_plans
-from kpi.store import Editor, Store, StoreError
-from tests.conftest import EDITOR, PLAN_FILE, import_csv
+from kpi.store import Editor, Store, StoreError, is_server
+from kpi.store.schema import statements
+from tests.conftest import EDITOR, PLAN_FILE, constraint_errors, import_csv, raw_execute
+
+pytestmark = pytest.mark.engines
 
 NO_EDITORS = [None, Editor(""), Editor("   ", via="web")]
 TABLES = {"meta", "batches", "plan_revisions", "areas", "indicators", "targets", "observations", "signin_attempts",
@@ -29,7 +32,8 @@ def obs_rows(store: Store, indicator: str | None = None, period: str | None = No
     """Every stored version (batch_id, indicator, period, value), oldest first."""
     return [tuple(r) for r in store.query(
         "SELECT batch_id, indicator, period, value FROM observations"
-        " WHERE ($i IS NULL OR indicator = $i) AND ($p IS NULL OR period = $p) ORDER BY batch_id, row_no",
+        " WHERE (CAST($i AS VARCHAR) IS NULL OR indicator = $i) AND (CAST($p AS VARCHAR) IS NULL OR period = $p)"
+        " ORDER BY batch_id, row_no",
         {"i": indicator, "p": period}).itertuples(index=False)]
 
 
@@ -40,7 +44,7 @@ def value_now(store: Store, indicator: str, period: str, as_of_batch: int | None
 
 
 def tables(store: Store) -> set[str]:
-    return set(store.query("SELECT table_name FROM information_schema.tables")["table_name"])
+    return set(store.table_names())
 
 
 def renamed(plan: Plan, en: str) -> Plan:
@@ -57,8 +61,8 @@ def test_new_file_records_the_schema_version(store):
     assert TABLES <= tables(store)
 
 
-def test_reopening_migrates_nothing_and_keeps_data(tmp_path):
-    path = tmp_path / "reopen.duckdb"
+def test_reopening_migrates_nothing_and_keeps_data(new_location):
+    path = new_location("reopen")
     first = Store.open(path)
     load_plans(first, EDITOR, [PLAN_FILE])
     batch = import_csv(first, csv(("INV-EVENTS", "2023-Q3", 2)))
@@ -79,25 +83,31 @@ def test_reopening_migrates_nothing_and_keeps_data(tmp_path):
         again.close()
 
 
-def test_newer_schema_is_refused(tmp_path):
-    path = tmp_path / "newer.duckdb"
+def test_newer_schema_is_refused(new_location):
+    path = new_location("newer")
     Store.open(path).close()
-    con = duckdb.connect(str(path))
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(kpi.store.schema.SCHEMA_VERSION + 1)])
-    con.close()
+    raw_execute(path, ("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       [str(kpi.store.schema.SCHEMA_VERSION + 1)]))
     with pytest.raises(StoreError, match="newer than this program"):
         Store.open(path)
 
 
-def test_open_missing_file_without_create(tmp_path):
-    path = tmp_path / "missing.duckdb"
-    with pytest.raises(StoreError, match="no database at"):
+def test_open_missing_file_without_create(new_location):
+    path = new_location("missing")
+    with pytest.raises(StoreError, match="no database at" if not is_server(path) else "no store in"):
         Store.open(path, create=False)
-    assert not path.exists()
+    if is_server(path):  # the database is there, and still holds no table
+        import psycopg
+
+        with psycopg.connect(path) as con:
+            assert con.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_schema = 'public'").fetchone()[0] == 0
+    else:
+        assert not path.exists()
 
 
-def test_empty_store(tmp_path):
-    s = Store.open(tmp_path / "empty.duckdb")
+def test_empty_store(new_location):
+    s = Store.open(new_location("empty"))
     try:
         assert s.data_version() == 0
         assert s.plan_ids() == []
@@ -329,7 +339,7 @@ def test_failed_transaction_writes_nothing(store):
                           "bad.csv").rows.copy()
     rows["indicator"] = rows["indicator"].astype(object)
     rows.loc[1, "indicator"] = None  # violates NOT NULL on the second row
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(constraint_errors()):
         store.write_batch(rows, EDITOR, "bad.csv", "deadbeef")
     assert store.data_version() == version
     assert obs_rows(store) == before
@@ -428,23 +438,24 @@ def test_codes_are_parameters(store, code):
     assert value_now(store, "INV-EVENTS", "2023-Q3") == 2.0
 
 
-def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
+OLD_BATCH = ("INSERT INTO batches VALUES (1, 'import', NULL, 'old', TIMESTAMP '2023-10-01 09:00:00', 'a.csv', 'x', 1, "
+             "NULL, NULL)")
+OLD_OBSERVATION = ("INSERT INTO observations VALUES (1, 2, 'INV-EVENTS', '2023-Q3', 'quarter', DATE '2023-07-01', "
+                   "DATE '2023-09-30', 2, NULL, NULL)")
+
+
+def _old_store(location, engine: str, version: int, *rows: str) -> None:
+    """A store as an earlier program left it: the migrations up to ``version``, and these rows."""
+    sql = ["CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)"]
+    for v in range(1, version + 1):
+        sql += statements(v, engine)
+    raw_execute(location, *sql, ("INSERT INTO meta VALUES ('schema_version', ?)", [str(version)]), *rows)
+
+
+def test_a_version_1_file_migrates_to_version_2_keeping_its_data(new_location, engine):
     """Schema 1 (no notes, no overrides) as an earlier program left it: opening it now migrates, data intact."""
-    import duckdb
-
-    from kpi.store.schema import MIGRATIONS
-
-    path = tmp_path / "v1.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for sql in MIGRATIONS[1]:
-        con.execute(sql)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("INSERT INTO batches VALUES (1, 'import', NULL, 'old', TIMESTAMP '2023-10-01 09:00:00', 'a.csv', "
-                "'x', 1, NULL, NULL)")
-    con.execute("INSERT INTO observations VALUES (1, 2, 'INV-EVENTS', '2023-Q3', 'quarter', DATE '2023-07-01', "
-                "DATE '2023-09-30', 2, NULL, NULL)")
-    con.close()
+    path = new_location("v1")
+    _old_store(path, engine, 1, OLD_BATCH, OLD_OBSERVATION)
     store = Store.open(path)
     try:
         assert store.schema_version() == 3  # through 2 to the newest
@@ -456,29 +467,12 @@ def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
         store.close()
 
 
-def test_a_version_2_file_migrates_to_version_3_keeping_its_data(tmp_path):
+def test_a_version_2_file_migrates_to_version_3_keeping_its_data(new_location, engine):
     """Schema 2 (no sign-in tries, no sessions) as an earlier program left it: opening it adds them, data intact."""
-    import datetime as dt
-
-    import duckdb
-
-    from kpi.store.schema import MIGRATIONS
-
-    path = tmp_path / "v2.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for version in (1, 2):
-        for sql in MIGRATIONS[version]:
-            con.execute(sql)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    con.execute("INSERT INTO batches VALUES (1, 'import', NULL, 'old', TIMESTAMP '2023-10-01 09:00:00', 'a.csv', "
-                "'x', 1, NULL, NULL)")
-    con.execute("INSERT INTO observations VALUES (1, 2, 'INV-EVENTS', '2023-Q3', 'quarter', DATE '2023-07-01', "
-                "DATE '2023-09-30', 2, NULL, NULL)")
-    con.execute("INSERT INTO batches VALUES (2, 'note', NULL, 'old', TIMESTAMP '2023-10-02 09:00:00', NULL, "
-                "NULL, 1, NULL, NULL)")
-    con.execute("INSERT INTO notes VALUES (2, 'INV-EVENTS', '2023-Q3', '台风影响')")
-    con.close()
+    path = new_location("v2")
+    _old_store(path, engine, 2, OLD_BATCH, OLD_OBSERVATION,
+               "INSERT INTO batches VALUES (2, 'note', NULL, 'old', TIMESTAMP '2023-10-02 09:00:00', NULL, NULL, 1, "
+               "NULL, NULL)", "INSERT INTO notes VALUES (2, 'INV-EVENTS', '2023-Q3', '台风影响')")
     store = Store.open(path)
     try:
         assert store.schema_version() == 3
@@ -494,7 +488,7 @@ def test_a_version_2_file_migrates_to_version_3_keeping_its_data(tmp_path):
         assert store.end_sessions(["h1"], "signed out") == 1 and store.end_sessions(["h1"], "again") == 0
         assert store.active_sessions(now) == [] and store.session("h1")["end_reason"] == "signed out"
         assert store.data_version() == 2
-        with pytest.raises(duckdb.ConstraintException):
+        with pytest.raises(constraint_errors()):
             store.record_signin("x", "guessed")  # only the known outcomes
     finally:
         store.close()

@@ -7,6 +7,7 @@
 May import ``kpi.plan`` and ``kpi.settings`` — never ingest, the status engine or the reports (they call the store).
 """
 
+from kpi.store.engine import is_server, shown
 from kpi.store.store import (
     IMPORT,
     NOTE,
@@ -25,4 +26,4 @@ from kpi.store.store import (
 )
 
 __all__ = ["IMPORT", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor",
-           "Store", "StoreConflict", "StoreError", "StoreLocked"]
+           "Store", "StoreConflict", "StoreError", "StoreLocked", "is_server", "shown"]

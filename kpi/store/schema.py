@@ -1,12 +1,39 @@
-"""The DuckDB schema, as numbered migrations. A store records the version it is at and runs the rest in order."""
+"""The schema, as numbered migrations for both engines. A store records the version it is at and runs the rest in order.
+
+Migrations are plain SQL that DuckDB and PostgreSQL both accept (BIGINT, INTEGER, VARCHAR, TIMESTAMP, BOOLEAN, DOUBLE,
+DATE; CHECK, PRIMARY KEY). ``statements(version, engine)`` gives them as each engine runs them, with two small
+substitutions for PostgreSQL: ``DOUBLE`` is spelt ``DOUBLE PRECISION``, and text columns sort bytewise
+(``VARCHAR COLLATE "C"``), as DuckDB sorts them, whatever the server's default collation (a Chinese one sorts by
+pinyin). A statement only one engine runs is wrapped in ``only(engine, sql)``: the DuckDB macro ``live_batches`` of
+the first two migrations (kept for the files that have it; the store now builds the same query for both engines,
+``kpi.store.store.LIVE``).
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DUCKDB, POSTGRESQL = "duckdb", "postgresql"
+
+
+@dataclass(frozen=True)
+class Only:
+    """A statement that one engine alone runs."""
+
+    engine: str
+    sql: str
+
+
+def only(engine: str, sql: str) -> Only:
+    return Only(engine, sql)
+
 
 SCHEMA_VERSION = 3
 # the columns of a batch of observations handed to the store, one row per value to write
 OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
-MIGRATIONS: dict[int, list[str]] = {
+MIGRATIONS: dict[int, list[str | Only]] = {
     1: [
         """CREATE TABLE batches (
             batch_id BIGINT PRIMARY KEY,
@@ -41,13 +68,13 @@ MIGRATIONS: dict[int, list[str]] = {
             period VARCHAR NOT NULL, grain VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
             value DOUBLE, done_on DATE, note VARCHAR)""",
         # The data batches in force right after batch `as_of`: not reverted, or reapplied since.
-        """CREATE MACRO live_batches(as_of) AS TABLE
+        only(DUCKDB, """CREATE MACRO live_batches(as_of) AS TABLE
             WITH acts AS (
                 SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
                 WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
             SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
             WHERE b.kind IN ('import', 'sample') AND b.batch_id <= as_of
-              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
+              AND coalesce(a.last_kind, 'reapply') <> 'revert'"""),
     ],
     2: [
         # explanations and status overrides are batches too: recorded, revertible, pinned by data version
@@ -71,13 +98,13 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE overrides (
             batch_id BIGINT NOT NULL, indicator VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR NOT NULL,
             reason VARCHAR NOT NULL)""",
-        """CREATE OR REPLACE MACRO live_batches(as_of) AS TABLE
+        only(DUCKDB, """CREATE OR REPLACE MACRO live_batches(as_of) AS TABLE
             WITH acts AS (
                 SELECT target_batch, arg_max(kind, batch_id) AS last_kind FROM batches
                 WHERE kind IN ('revert', 'reapply') AND batch_id <= as_of GROUP BY target_batch)
             SELECT b.batch_id, b.kind FROM batches b LEFT JOIN acts a ON a.target_batch = b.batch_id
             WHERE b.kind IN ('import', 'sample', 'note', 'override') AND b.batch_id <= as_of
-              AND coalesce(a.last_kind, 'reapply') <> 'revert'""",
+              AND coalesce(a.last_kind, 'reapply') <> 'revert'"""),
     ],
     3: [
         # every sign-in try (kpi.auth outcomes), for the history page
@@ -91,3 +118,25 @@ MIGRATIONS: dict[int, list[str]] = {
             created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, end_reason VARCHAR)""",
     ],
 }
+
+_DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)", re.IGNORECASE)
+_VARCHAR = re.compile(r"\bVARCHAR\b(\s*\(\s*\d+\s*\))?(?!\s+COLLATE)", re.IGNORECASE)
+
+
+def for_engine(sql: str, engine: str) -> str:
+    """One statement as ``engine`` runs it (the PostgreSQL substitutions of the module docstring)."""
+    if engine != POSTGRESQL:
+        return sql
+    return _VARCHAR.sub(lambda m: m.group(0) + ' COLLATE "C"', _DOUBLE.sub("DOUBLE PRECISION", sql))
+
+
+def statements(version: int, engine: str) -> list[str]:
+    """The statements of one migration as ``engine`` runs them."""
+    out = []
+    for item in MIGRATIONS[version]:
+        if isinstance(item, Only):
+            if item.engine == engine:
+                out.append(item.sql)
+        else:
+            out.append(for_engine(item, engine))
+    return out

@@ -17,11 +17,13 @@ def _now() -> dt.datetime:
 
 
 class SessionStore:
-    """Sign-in tries and sessions; mixed into ``Store`` (uses its ``_transaction``, ``query`` and ``_cursor``)."""
+    """Sign-in tries and sessions; mixed into ``Store`` (uses its ``_transaction``, ``query`` and ``_cursor``).
+
+    Their transactions write no batch, so they take no lock on ``batches``."""
 
     def record_signin(self, name: str, outcome: str, at: dt.datetime | None = None) -> None:
         """Record one sign-in try: the name typed, when, and its outcome (ok, wrong, locked, busy)."""
-        with self._transaction() as cur:
+        with self._transaction(lock=None) as cur:
             cur.execute("INSERT INTO signin_attempts VALUES (?, ?, ?, ?)",
                         [name, at or _now(), outcome == "ok", outcome])
 
@@ -32,7 +34,7 @@ class SessionStore:
 
     def start_session(self, id_hash: str, editor: str, fingerprint: str, created: dt.datetime,
                       expires: dt.datetime) -> None:
-        with self._transaction() as cur:
+        with self._transaction(lock=None) as cur:
             cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL, NULL)",
                         [id_hash, editor, fingerprint, created, expires])
 
@@ -56,9 +58,9 @@ class SessionStore:
         """End these sessions (those not ended yet); returns how many were ended."""
         if not id_hashes:
             return 0
-        with self._transaction() as cur:
+        with self._transaction(lock=None) as cur:
             row = cur.execute("UPDATE sessions SET ended_at = ?, end_reason = ? "
-                              "WHERE list_contains(?, id_hash) AND ended_at IS NULL RETURNING id_hash",
+                              "WHERE id_hash = ANY(?) AND ended_at IS NULL RETURNING id_hash",
                               [at or _now(), reason, list(id_hashes)]).fetchall()
         return len(row)
 

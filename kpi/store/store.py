@@ -1,32 +1,31 @@
-"""The DuckDB store: plans, indicators, targets, append-only observations, batches.
+"""The store: plans, indicators, targets, append-only observations, batches — the same on both engines.
 
 Every change is a batch with a number, an editor and a time, written in one
 transaction. Observations are never updated or deleted: a newer batch adds a
 newer version, a revert is itself a batch. The data version is the newest
 batch number, so any earlier state can be reproduced (``as_of_batch``).
 
-Thread safety (DuckDB 2.x): one connection per process and file, a fresh
-cursor per query, results fetched to completion, one lock around writes.
+Every query here is shared SQL that DuckDB and PostgreSQL both run (no QUALIFY, no macros, no list functions:
+``= ANY(?)`` for a list of values, ``row_number()`` for the newest version). The engines (``kpi.store.duck``,
+``kpi.store.pg``) differ only in how they connect, lock and bulk-insert (``kpi.store.engine``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
-from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
+from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked
+from kpi.store.schema import OBS_COLUMNS
 from kpi.store.sessions import SessionStore
+
+__all__ = ["Editor", "Store", "StoreConflict", "StoreError", "StoreLocked"]
 
 # what a batch is (batches.kind); the schema's CHECK lists the same words
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
@@ -36,20 +35,24 @@ REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE)  # batches a revert takes out of f
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
-    JOIN (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id) USING (plan_id, revision)
+    JOIN (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id) newest
+      USING (plan_id, revision)
     JOIN plan_revisions r USING (plan_id, revision)"""
+# The batches in force right after batch $as_of (a CTE named live): data, note and override batches that are not
+# reverted, or were reapplied since (the newest revert or reapply of a batch decides).
+LIVE = """live AS (
+    SELECT b.batch_id, b.kind FROM batches b
+    LEFT JOIN (SELECT target_batch, kind AS last_kind,
+                      row_number() OVER (PARTITION BY target_batch ORDER BY batch_id DESC) AS nth
+               FROM batches WHERE kind IN ('revert', 'reapply') AND batch_id <= $as_of) acts
+      ON acts.target_batch = b.batch_id AND acts.nth = 1
+    WHERE b.kind IN ('import', 'sample', 'note', 'override') AND b.batch_id <= $as_of
+      AND coalesce(acts.last_kind, 'reapply') <> 'revert')"""
 
 
-class StoreError(RuntimeError):
-    """The store cannot do what was asked (missing file, unknown batch...)."""
-
-
-class StoreLocked(StoreError):
-    """Another process holds the database file (DuckDB allows one writing process)."""
-
-
-class StoreConflict(StoreError):
-    """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
+def _live(sql: str) -> str:
+    """A query that reads the CTE ``live`` (the batches in force right after ``$as_of``)."""
+    return "WITH " + LIVE + sql  # noqa: S608 - two constants of this module
 
 
 @dataclass(frozen=True)
@@ -67,77 +70,9 @@ def _require_editor(editor: Editor | None) -> str:
     return f"{editor.name.strip()} ({editor.via})"
 
 
-class Store(SessionStore):
-    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``."""
-
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
-        self.path = path
-        self._con = con
-        self._lock = threading.Lock()
-
-    @classmethod
-    def open(cls, path: str | Path, create: bool = True) -> Store:
-        path = Path(path)
-        if not create and not path.exists():
-            raise StoreError(f"no database at {path}; create it with: python -m kpi init --db {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreLocked(str(path)) from exc
-            raise StoreError(f"cannot open {path}: {exc}") from exc
-        store = cls(path, con)
-        store.migrate()
-        return store
-
-    def close(self) -> None:
-        self._con.close()
-
-    # --- plumbing -------------------------------------------------------
-    @contextmanager
-    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
-
-    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-        with self._cursor() as cur:
-            return cur.execute(sql, params or []).df()
-
-    def scalar(self, sql: str, params: list | dict | None = None):
-        with self._cursor() as cur:
-            row = cur.execute(sql, params or []).fetchone()
-            return None if row is None else row[0]
-
-    @contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock, self._cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
-
-    def schema_version(self) -> int:
-        with self._cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
-
-    def migrate(self) -> None:
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema {current}, newer than this program ({SCHEMA_VERSION})")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            with self._transaction() as cur:
-                for sql in MIGRATIONS[version]:
-                    cur.execute(sql)
-                cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+class Store(SessionStore, Engine):
+    """The store on either engine. Open with ``Store.open(path or URL)``. Sign-in tries and sessions:
+    ``kpi.store.sessions``; connections, transactions and the schema: ``kpi.store.engine``."""
 
     def _new_batch(self, cur, kind: str, who: str, **fields) -> int:
         batch_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
@@ -147,13 +82,9 @@ class Store(SessionStore):
             [batch_id, kind, fields.get("target_batch"), who, dt.datetime.now().replace(microsecond=0),
              fields.get("source"), fields.get("sha256"), fields.get("row_count", 0), fields.get("plan_id"),
              fields.get("comment")])
-        return batch_id
+        return int(batch_id)
 
     # --- versions -------------------------------------------------------
-    def data_version(self) -> int:
-        """The newest batch number: changes with every write, 0 for an empty store."""
-        return int(self.scalar("SELECT coalesce(max(batch_id), 0) FROM batches"))
-
     def _resolve(self, as_of_batch: int | None) -> int:
         latest = self.data_version()
         return latest if as_of_batch is None else min(int(as_of_batch), latest)
@@ -174,13 +105,10 @@ class Store(SessionStore):
             cur.execute("INSERT INTO plan_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [plan.id, revision, batch, sha, plan.canonical_json(), plan.span.start, plan.span.end])
             areas, indicators, targets = _plan_frames(plan, revision)
-            cur.register("areas_in", areas)
-            cur.register("indicators_in", indicators)
-            cur.execute("INSERT INTO areas BY NAME SELECT * FROM areas_in")
-            cur.execute("INSERT INTO indicators BY NAME SELECT * FROM indicators_in")
+            cur.insert("areas", areas)
+            cur.insert("indicators", indicators)
             if len(targets):
-                cur.register("targets_in", targets)
-                cur.execute("INSERT INTO targets BY NAME SELECT * FROM targets_in")
+                cur.insert("targets", targets)
             return revision, True
 
     def plan_revisions(self, plan_id: str) -> pd.DataFrame:
@@ -231,7 +159,7 @@ class Store(SessionStore):
     def indicator_spans(self) -> pa.Table:
         """Code, kind and plan span of every indicator of the newest revision of every plan (for the fast path)."""
         with self._cursor() as cur:
-            return cur.sql("SELECT i.code, i.kind, r.span_start, r.span_end " + _NEWEST_INDICATORS).to_arrow_table()
+            return cur.arrow("SELECT i.code, i.kind, r.span_start, r.span_end " + _NEWEST_INDICATORS)
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
@@ -250,9 +178,7 @@ class Store(SessionStore):
                 raise StoreConflict(f"the data changed since the preview (version {expected_version}, now "
                                     f"{self.data_version()})")
             batch = self._new_batch(cur, kind, who, source=source, sha256=sha256, row_count=len(frame))
-            cur.register("obs_in", frame)
-            cur.execute("INSERT INTO observations BY NAME SELECT ? AS batch_id, * FROM obs_in", [batch])
-            cur.unregister("obs_in")
+            cur.insert("observations", frame, batch_id=batch)
             return batch
 
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
@@ -260,15 +186,17 @@ class Store(SessionStore):
         """The current value of each (indicator, period): the newest version from a batch not reverted."""
         params = {"as_of": self._resolve(as_of_batch), "codes": codes or [], "sample": SAMPLE,
                   "all_codes": codes is None, "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2200, 1, 1)}
-        return self.query("""
-            SELECT o.indicator, o.period, o.grain, o.period_start, o.period_end, o.value, o.done_on, o.note,
-                   o.batch_id, live.kind = $sample AS sample
-            FROM observations o JOIN live_batches($as_of) live USING (batch_id)
-            WHERE ($all_codes OR list_contains($codes, o.indicator))
-              AND o.period_start >= $start AND o.period_end <= $end
-            QUALIFY row_number() OVER (PARTITION BY o.indicator, o.period
-                                       ORDER BY o.batch_id DESC, o.row_no DESC) = 1
-            ORDER BY o.indicator, o.period_start, o.period_end DESC""", params)
+        return self.query(_live("""
+            SELECT indicator, period, grain, period_start, period_end, value, done_on, note, batch_id, sample FROM (
+                SELECT o.indicator, o.period, o.grain, o.period_start, o.period_end, o.value, o.done_on, o.note,
+                       o.batch_id, live.kind = $sample AS sample,
+                       row_number() OVER (PARTITION BY o.indicator, o.period
+                                          ORDER BY o.batch_id DESC, o.row_no DESC) AS nth
+                FROM observations o JOIN live USING (batch_id)
+                WHERE ($all_codes OR o.indicator = ANY($codes))
+                  AND o.period_start >= $start AND o.period_end <= $end) versions
+            WHERE nth = 1
+            ORDER BY indicator, period_start, period_end DESC"""), params)
 
     def batch_rows(self, batch_id: int) -> pd.DataFrame:
         """The observations one batch wrote, in file order."""
@@ -278,17 +206,18 @@ class Store(SessionStore):
     def versions(self, code: str, as_of_batch: int | None = None) -> pd.DataFrame:
         """Every value ever imported for one indicator, newest first, with its batch and whether it is in force."""
         params = {"as_of": self._resolve(as_of_batch), "code": code}
-        return self.query("""
-            WITH cur AS (
-                SELECT o.batch_id, o.row_no, o.period FROM observations o JOIN live_batches($as_of) USING (batch_id)
-                WHERE o.indicator = $code
-                QUALIFY row_number() OVER (PARTITION BY o.period ORDER BY o.batch_id DESC, o.row_no DESC) = 1)
+        return self.query(_live(""", cur AS (
+                SELECT batch_id, row_no, period FROM (
+                    SELECT o.batch_id, o.row_no, o.period,
+                           row_number() OVER (PARTITION BY o.period ORDER BY o.batch_id DESC, o.row_no DESC) AS nth
+                    FROM observations o JOIN live USING (batch_id) WHERE o.indicator = $code) versions
+                WHERE nth = 1)
             SELECT o.period, o.value, o.done_on, o.note, o.batch_id, b.kind, b.source, b.editor, b.created_at,
                    cur.batch_id IS NOT NULL AS in_force
             FROM observations o JOIN batches b USING (batch_id)
             LEFT JOIN cur ON cur.batch_id = o.batch_id AND cur.row_no = o.row_no AND cur.period = o.period
             WHERE o.indicator = $code AND o.batch_id <= $as_of
-            ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC""", params)
+            ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC, o.row_no DESC"""), params)
 
     # --- explanations and overrides --------------------------------------
     def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
@@ -313,36 +242,39 @@ class Store(SessionStore):
 
     def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
         """The newest explanation per (indicator, period) from batches in force; cleared ones left out."""
-        return self._latest("notes", "n.note", codes, as_of_batch).query("note != ''")
+        return self._latest("notes", ("note",), codes, as_of_batch).query("note != ''")
 
     def current_overrides(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
         """The newest override per (indicator, period) from batches in force; cleared ones left out."""
-        return self._latest("overrides", "n.status, n.reason", codes, as_of_batch).query("status != ''")
+        return self._latest("overrides", ("status", "reason"), codes, as_of_batch).query("status != ''")
 
-    def _latest(self, table: str, columns: str, codes: list[str] | None, as_of_batch: int | None) -> pd.DataFrame:
-        if table not in ("notes", "overrides"):
+    def _latest(self, table: str, columns: tuple[str, ...], codes: list[str] | None,
+                as_of_batch: int | None) -> pd.DataFrame:
+        """The newest row of ``table`` per (indicator, period) from batches in force, in that order."""
+        if table not in ("notes", "overrides") or not set(columns) <= {"note", "status", "reason"}:
             raise ValueError(table)
         params = {"as_of": self._resolve(as_of_batch), "codes": codes or [], "all_codes": codes is None}
-        sql = ("SELECT n.indicator, n.period, " + columns + ", n.batch_id, b.editor, b.created_at "  # noqa: S608
-               "FROM " + table + " n JOIN live_batches($as_of) USING (batch_id) JOIN batches b USING (batch_id) "
-               "WHERE ($all_codes OR list_contains($codes, n.indicator)) "
-               "QUALIFY row_number() OVER (PARTITION BY n.indicator, n.period ORDER BY n.batch_id DESC) = 1")
+        names = ", ".join(columns)
+        sql = ("WITH " + LIVE + " SELECT indicator, period, " + names + ", batch_id, editor, created_at FROM ("  # noqa: S608
+               "SELECT n.indicator, n.period, " + ", ".join(f"n.{c}" for c in columns) + ", n.batch_id, b.editor, "
+               "b.created_at, row_number() OVER (PARTITION BY n.indicator, n.period ORDER BY n.batch_id DESC) AS nth "
+               "FROM " + table + " n JOIN live USING (batch_id) JOIN batches b USING (batch_id) "
+               "WHERE ($all_codes OR n.indicator = ANY($codes))) newest WHERE nth = 1 ORDER BY indicator, period")
         return self.query(sql, params)
 
     def has_sample(self, as_of_batch: int | None = None) -> bool:
         """True when any value in force comes from the sample data."""
-        return bool(self.scalar("SELECT count(*) > 0 FROM live_batches(?) WHERE kind = ?",
-                                [self._resolve(as_of_batch), SAMPLE]))
+        return bool(self.scalar(_live(" SELECT count(*) > 0 FROM live WHERE kind = $sample"),
+                                {"as_of": self._resolve(as_of_batch), "sample": SAMPLE}))
 
     # --- batches --------------------------------------------------------
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first, with whether it is reverted now."""
-        return self.query("""
+        return self.query(_live("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (list_contains($revertible, b.kind)
-                    AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
-            FROM batches b ORDER BY b.batch_id DESC""",
+                   (b.kind = ANY($revertible) AND b.batch_id NOT IN (SELECT batch_id FROM live)) AS reverted
+            FROM batches b ORDER BY b.batch_id DESC"""),
                           {"as_of": self.data_version(), "revertible": list(REVERTIBLE)})
 
     def batch(self, batch_id: int) -> dict:
@@ -353,7 +285,7 @@ class Store(SessionStore):
         return found.iloc[0].to_dict()
 
     def find_by_sha(self, sha256: str) -> list[int]:
-        return self.query("SELECT batch_id FROM batches WHERE sha256 = ? AND list_contains(?, kind) "
+        return self.query("SELECT batch_id FROM batches WHERE sha256 = ? AND kind = ANY(?) "
                           "ORDER BY batch_id", [sha256, list(WRITE_KINDS)])["batch_id"].tolist()
 
     def revert(self, batch_id: int, editor: Editor) -> int:
