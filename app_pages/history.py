@@ -30,6 +30,7 @@ st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=
              query_params={**ctx.link_params(), "data": str(batch)})
 
 
+@state.writes
 def _toggle(batch_id: int, reverted: bool) -> None:
     writer = signin.writer()  # checked on the server at the moment of writing
     if writer is None:

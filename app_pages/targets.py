@@ -30,6 +30,7 @@ st.download_button(t("targets.download", lang), lambda: plan_workbook.plan_to_xl
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 
+@state.writes
 def _save(new_plan, source: str) -> None:
     writer = signin.writer()  # checked on the server at the moment of writing
     if writer is not None:

@@ -64,6 +64,7 @@ if prepared.ignored_columns:
 st.dataframe(changes.display(preview, lang), hide_index=True, width="stretch")
 
 
+@state.writes
 def _confirm(previewed: ingest.Prepared, version: int) -> None:
     """Commit what the editor previewed, against the data version of that preview; a later batch refuses it."""
     writer = signin.writer()  # checked again on the server at the moment of writing

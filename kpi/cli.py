@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import inspect
 import json
 import os
 import sys
@@ -27,15 +28,23 @@ from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
-from kpi.store import Editor, Store, StoreError, StoreLocked
+from kpi.store import Editor, Store, StoreError, StoreLocked, StoreMissing, StoreUnreachable, is_server
 
 
 class UsageError(Exception):
     """Exit 2 with this message."""
 
 
-def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else get_settings().db
+def _db(args: argparse.Namespace) -> Path | str:
+    """The store: ``--db``, else ``KPI_DB``, else data/kpi.duckdb; a ``postgresql://`` URL is server mode."""
+    location = args.db or get_settings().db
+    return str(location) if is_server(location) else Path(location)
+
+
+def _exists(args: argparse.Namespace) -> bool:
+    """A DuckDB file that exists, or a server (whether it holds a store, opening it tells)."""
+    location = _db(args)
+    return is_server(location) or Path(location).exists()
 
 
 def _editor(args: argparse.Namespace) -> Editor:
@@ -43,13 +52,18 @@ def _editor(args: argparse.Namespace) -> Editor:
     return Editor(name=name, via="cli")
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> Store:
-    if not create and not _db(args).exists():
-        raise UsageError(t("cli.no_db", args.lang, db=_db(args)))
+def _open(args: argparse.Namespace, create: bool = False, location: Path | str | None = None) -> Store:
+    location = _db(args) if location is None else location
+    if not create and not is_server(location) and not Path(location).exists():
+        raise UsageError(t("cli.no_db", args.lang, db=location))
     try:
-        return Store.open(_db(args), create=create)
+        return Store.open(location, create=create)
     except StoreLocked as exc:
-        raise UsageError(t("cli.locked", args.lang, db=str(exc))) from exc
+        raise UsageError(t("cli.locked", args.lang, db=str(exc), seconds=f"{get_settings().lock_wait:g}")) from exc
+    except StoreMissing as exc:
+        raise UsageError(t("cli.no_db", args.lang, db=exc.where)) from exc
+    except StoreUnreachable as exc:
+        raise UsageError(t("cli.unreachable", args.lang, db=exc.where, reason=exc.reason)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -204,8 +218,7 @@ TARGET_FILES = (".csv", ".txt", ".tsv", ".xlsx")
 def _base_plan(args: argparse.Namespace):
     """The plan a targets file applies to: from the store when it has it, else data/plans/<id>.yaml."""
     plan_id = args.plan or get_settings().default_plan
-    path = Path(args.db) if args.db else get_settings().db
-    if path.exists():
+    if _exists(args):
         store = _open(args)
         if plan_id in store.plan_ids():
             return store.plan(plan_id), store
@@ -344,9 +357,9 @@ def _plan_arg(args: argparse.Namespace, store_too: bool = False):
     """(plan, store or None) for PLAN: a plan file (YAML or workbook), else a plan id in the store, else the
     plan file data/plans/<id>.yaml. ``store_too``: the store beside a plan file as well (for its actuals)."""
     if Path(args.plan).is_file():
-        store = _open(args) if store_too and _db(args).exists() else None
+        store = _open(args) if store_too and _exists(args) else None
         return cells.read_plan_file(args.plan), store
-    if _db(args).exists():
+    if _exists(args):
         store = _open(args)
         if args.plan in store.plan_ids():
             return store.plan(args.plan), store
@@ -463,10 +476,32 @@ def cmd_editor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    """Copy a whole store into a new, empty one: every batch (with its number), plan revision, value, note, override
+    and sign-in record, in one transaction. Moves a store from embedded to server mode:
+    python -m kpi copy --from data/kpi.duckdb --to postgresql://user:password@host:port/db
+    """
+    from kpi.store.copy import copy_store
+
+    source, to = (text if is_server(text) else Path(text) for text in (args.source, args.to))
+    if source == to or not is_server(source) and not is_server(to) and source.resolve() == to.resolve():
+        raise UsageError(t("cli.copy_same", args.lang))
+    source = _open(args, location=source)
+    dest = _open(args, create=True, location=to)
+    try:
+        counts = copy_store(source, dest)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+    print(t("cli.copied", args.lang, source=source.path, dest=dest.path, batches=counts.get("batches", 0),
+            rows=sum(counts.values()), version=dest.data_version()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="the DuckDB file (default: $KPI_DB, else data/kpi.duckdb)")
+    common.add_argument("--db", help="the store: a DuckDB file, or a postgresql://user:password@host:port/db URL "
+                        "(server mode) (default: $KPI_DB, else data/kpi.duckdb)")
     common.add_argument("--lang", choices=("zh", "en"), default=norm_lang(os.environ.get("KPI_LANG", "en")),
                         help="language of messages (default: $KPI_LANG, else en)")
     editor = argparse.ArgumentParser(add_help=False)
@@ -501,6 +536,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("revert", cmd_revert, editor)
     p.add_argument("batch", type=int, metavar="BATCH")
     p.add_argument("--reapply", action="store_true", help="undo an earlier revert of this batch")
+    p = sub.add_parser("copy", help=cmd_copy.__doc__.splitlines()[0], description=inspect.cleandoc(cmd_copy.__doc__),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--from", dest="source", required=True, metavar="STORE",
+                   help="the store to copy: a DuckDB file or a postgresql:// URL")
+    p.add_argument("--to", required=True, metavar="STORE",
+                   help="the new, empty store: a DuckDB file or a postgresql:// URL (created and migrated)")
+    p.add_argument("--lang", choices=("zh", "en"), default=norm_lang(os.environ.get("KPI_LANG", "en")),
+                   help="language of messages (default: $KPI_LANG, else en)")
+    p.set_defaults(func=cmd_copy)
     p = add("editor", cmd_editor)
     p.add_argument("action", choices=("add", "remove", "init"),
                    help="add NAME (or change its password), remove NAME, or init: create a first editor if none exists")

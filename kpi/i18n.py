@@ -251,13 +251,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.same_file": ("提示：同一文件已于批次 {batches} 导入过",
                       "note: the same file was imported before as batch {batches}"),
     "cli.writing": ("检查通过，正在写入 {rows} 行（一个事务）…", "checked; writing {rows} rows in one transaction…"),
-    "cli.locked": ("数据库 {db} 正被另一个程序占用（通常是正在运行的看板，make run）。请先停止该程序再运行此命令，"
-                   "或在看板的「上传数据」页面导入文件。",
-                   "the database {db} is in use by another program (usually the running dashboard, make run). "
-                   "Stop it and run this command again, or import the file on the dashboard's Upload page."),
-    "app.locked": ("数据库正被另一个程序占用（例如正在运行的命令行导入）。请稍候片刻后刷新本页。",
-                   "The database is in use by another program (a command-line import, for example). "
-                   "Wait a moment and reload this page."),
+    "cli.locked": ("数据库 {db} 正被另一个程序占用（已等待 {seconds} 秒）：可能是另一个命令行命令正在导入。请稍后重试；"
+                   "运行中的看板（make run）空闲时不会占用数据库。等待时间可用 KPI_LOCK_WAIT 设置。",
+                   "the database {db} is in use by another program (waited {seconds} s): another command, an import "
+                   "perhaps. Try again in a moment; the running dashboard (make run) does not hold it while idle. "
+                   "KPI_LOCK_WAIT sets how long to wait."),
+    "cli.unreachable": ("无法连接 PostgreSQL 数据库 {db}：{reason}", "cannot connect to the PostgreSQL database {db}: {reason}"),
+    "cli.copy_same": ("--from 与 --to 是同一个数据库：请把数据复制到一个新的空数据库",
+                      "--from and --to are the same store: copy into a new, empty one"),
+    "cli.copied": ("已将 {source} 复制到 {dest}：{batches} 个批次，共 {rows} 行（数据版本 {version}）",
+                   "copied {source} to {dest}: {batches} batches, {rows} rows in all (data version {version})"),
+    "app.locked": ("数据库正被另一个程序占用（例如正在运行的命令行导入）。本页会在几秒后自动重试。",
+                   "The database is in use by another program (a command-line import, for example). This page tries "
+                   "again by itself in a few seconds."),
+    "app.write_busy": ("数据库正被另一个程序占用（例如命令行导入），本次未写入任何数据：请稍后再试。",
+                       "The database was in use by another program (a command-line import, for example), so nothing "
+                       "was written: try again in a moment."),
+    "app.busy_stale": ("另一个程序正在写入数据库（例如命令行导入）：本页显示数据版本 {version} 的数据，写入完成后会自动刷新。",
+                       "Another program is writing to the database (a command-line import, for example): this page "
+                       "shows the data as of version {version} and refreshes by itself when the writing ends."),
     "cli.nothing": ("文件中没有要导入的值（空白单元格不改变任何数据）",
                     "the file holds no values to import (blank cells change nothing)"),
     "cli.error": ("错误：{message}", "error: {message}"),

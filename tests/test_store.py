@@ -13,7 +13,7 @@ import kpi.store.schema
 from kpi import ingest
 from kpi.plan.models import Plan
 from kpi.setup import load_plans
-from kpi.store import Editor, Store, StoreError, is_server
+from kpi.store import Editor, Store, StoreError, StoreMissing, is_server
 from kpi.store.schema import statements
 from tests.conftest import EDITOR, PLAN_FILE, constraint_errors, import_csv, raw_execute
 
@@ -94,7 +94,7 @@ def test_newer_schema_is_refused(new_location):
 
 def test_open_missing_file_without_create(new_location):
     path = new_location("missing")
-    with pytest.raises(StoreError, match="no database at" if not is_server(path) else "no store in"):
+    with pytest.raises(StoreMissing, match="no database at"):
         Store.open(path, create=False)
     if is_server(path):  # the database is there, and still holds no table
         import psycopg

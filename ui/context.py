@@ -18,7 +18,8 @@ from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
 from kpi.report import tables
 from kpi.report.query import View, default_as_of
-from kpi.store import StoreError
+from kpi.settings import get_settings
+from kpi.store import StoreError, StoreLocked
 from ui import state
 from ui.safe import plain
 
@@ -55,6 +56,7 @@ class Context:
     present: bool
     sample: bool
     notices: tuple[str, ...] = ()  # the link's parameters that were not understood, and what is shown instead
+    busy: bool = False  # another process is writing to the store: ``latest`` is the version read last
 
     lang = property(lambda self: self.view.lang)
     period = property(lambda self: self.view.period)
@@ -118,8 +120,18 @@ def _version(latest: int, asked: dict[str, str], lang: str) -> int | None:
 
 
 def build() -> Context:
+    """The context of this run; while another process holds the store and this run needs it, a message that
+    retries by itself (never a trace)."""
+    try:
+        return _build()
+    except StoreLocked:
+        state.busy(norm_lang(st.session_state.get("lang") or st.query_params.get("lang")))
+
+
+def _build() -> Context:
     store = state.get_store()
-    db, latest = str(store.path), store.data_version()
+    db = str(get_settings().db)
+    latest, busy = state.latest_version(store)
     asked = _asked()
     side = st.sidebar
     lang = side.segmented_control(t("app.language"), ["zh", "en"], key="lang", default=norm_lang(asked.get("lang")),
@@ -147,7 +159,7 @@ def build() -> Context:
                           on_change=_to_url, args=("present", "present", None))
     view = View(plan.id, period, as_of or default, version, lang)
     ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample,
-                  _misread(asked, view, lang))
+                  _misread(asked, view, lang), busy)
     st.session_state["_context"] = ctx
     st.html(BASE_CSS + (PRESENT_CSS if present else ""))
     return ctx
@@ -188,6 +200,8 @@ def run(page) -> None:
         page.run()
     except PermissionError:
         st.error(t("auth.refused", lang))
+    except StoreLocked:
+        state.busy(lang)
     except StoreError:
         _log.exception("store error on %s", page.url_path)
         st.error(t("app.store_error", lang))
@@ -225,6 +239,11 @@ def header(ctx: Context, title: str) -> None:
         st.caption(t("untranslated.note", ctx.lang), help=t("untranslated.help", ctx.lang))
     for notice in ctx.notices:
         st.warning(plain(notice), icon=":material/link_off:")
+    if state.write_was_busy():
+        st.error(t("app.write_busy", ctx.lang))
+    if ctx.busy:
+        st.info(t("app.busy_stale", ctx.lang, version=ctx.latest), icon=":material/hourglass_top:")
+        state.retry_when_free(ctx.db)
     if ctx.pinned:
         st.info(t("pin.banner", ctx.lang, version=ctx.version, latest=ctx.latest), icon=":material/push_pin:")
     if ctx.plan.example:

@@ -1,13 +1,17 @@
 """Cached store and cached results, keyed on the store's data version.
 
-The connection is a cached resource (one per process and file); every result
-is cached by (database, data version, view), so an upload shows at once and
-nothing is recomputed otherwise.
+The store is a cached resource (one per process and database). In embedded mode it holds the DuckDB file only
+while it works (``Store.open(..., hold=False)``), so the command line runs beside the dashboard; in server mode it
+is a pool of PostgreSQL connections. Every result is cached by (database, data version, view), so an upload shows
+at once and nothing is recomputed otherwise — and while another process writes to the file, the pages keep showing
+the numbers cached for the version read last (``Store.peek_version``), and ``retry_when_free`` reruns the page when
+the file is free again.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
+import logging
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,29 +25,82 @@ from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
 from kpi.status import StatusRow
-from kpi.store import REVERTIBLE, Store, StoreLocked
+from kpi.store import REVERTIBLE, Store, StoreError, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
+RETRY_SECONDS = 3  # while another process holds the store, a page checks this often whether it is free again
+_log = logging.getLogger("kpi.store")
 
 
-@st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
-    store = Store.open(Path(path))
+@st.cache_resource(show_spinner=False, on_release=lambda store: store.close())
+def _store(location: str) -> Store:
+    store = Store.open(location, hold=False)  # embedded mode: the file is let go when idle
     ensure_ready(store)
     return store
 
 
 def get_store() -> Store:
-    """One store per process and database file, shared by every session.
+    """One store per process and database, shared by every session.
 
-    While another process holds the file (a command-line import), the page says so and stops; nothing is cached,
-    so the next rerun after that process ends opens the store.
+    While another process holds the file (a command-line import) for longer than KPI_LOCK_WAIT, the page says so,
+    shows no trace and tries again by itself; nothing is cached, so the next run after that process ends opens the
+    store. A server that cannot be reached is a message too.
     """
+    lang = norm_lang(st.query_params.get("lang"))
     try:
         return _store(str(get_settings().db))
     except StoreLocked:
-        st.error(t("app.locked", norm_lang(st.query_params.get("lang"))))
+        busy(lang, opened=False)
+    except StoreError:
+        _log.exception("cannot open the store")
+        st.error(t("app.store_error", lang))
         st.stop()
+
+
+def writes(callback):
+    """A widget callback that writes: while another process holds the store past KPI_LOCK_WAIT, nothing is written
+    and the rerun says so (a callback's exception would otherwise end the run)."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except StoreLocked:
+            st.session_state["_write_busy"] = True
+
+    return run
+
+
+def write_was_busy() -> bool:
+    """True once after a write that found the store busy."""
+    return bool(st.session_state.pop("_write_busy", False))
+
+
+def latest_version(store: Store) -> tuple[int, bool]:
+    """(the newest data version, busy): while another process writes, the version read last and busy=True."""
+    return store.peek_version()
+
+
+def busy(lang: str, opened: bool = True) -> None:
+    """The store is held by another process and this run needs it: say so, retry by itself, stop the run."""
+    st.error(t("app.locked", lang))
+    retry_when_free(str(get_settings().db), opened)
+    st.stop()
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def retry_when_free(db: str, opened: bool = True) -> None:
+    """Every few seconds: once the store is free again, rerun the whole page (it renders nothing itself).
+
+    ``opened``: the store object exists and can be asked without waiting; else each check reruns the page, which
+    opens it (the first, inline run only arms the check)."""
+    if not opened:
+        if st.session_state.pop("_retry_armed", False):
+            st.rerun(scope="app")
+        st.session_state["_retry_armed"] = True
+        return
+    if _store(db).available():
+        st.rerun(scope="app")
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

@@ -23,7 +23,10 @@ from kpi.store.store import (
     StoreConflict,
     StoreError,
     StoreLocked,
+    StoreMissing,
+    StoreUnreachable,
 )
 
 __all__ = ["IMPORT", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor",
-           "Store", "StoreConflict", "StoreError", "StoreLocked", "is_server", "shown"]
+           "Store", "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable", "is_server",
+           "shown"]

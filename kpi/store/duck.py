@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kpi.settings import get_settings
-from kpi.store.engine import StoreError, StoreLocked
+from kpi.store.engine import StoreError, StoreLocked, StoreMissing
 from kpi.store.schema import DUCKDB
 from kpi.store.store import Store
 
@@ -114,7 +114,7 @@ class DuckStore(Store):
     @classmethod
     def connect(cls, path: Path, create: bool, hold: bool) -> DuckStore:
         if not create and not path.exists():
-            raise StoreError(f"no database at {path}; create it with: python -m kpi init --db {path}")
+            raise StoreMissing(str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(path, hold)
         with store._use():  # opens (waiting for the file), migrates; a held store keeps the connection
@@ -263,6 +263,15 @@ class DuckStore(Store):
         if self._hold:
             return super().data_version(), False
         return self._version(wait=False)
+
+    def available(self) -> bool:
+        if self._hold:
+            return True
+        try:
+            with self._use(wait=False):
+                return True
+        except StoreLocked:
+            return False
 
     def _version(self, wait: bool) -> tuple[int, bool]:
         seen_at = time.time_ns()

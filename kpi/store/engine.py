@@ -37,6 +37,22 @@ class StoreLocked(StoreError):
     """Another process holds the database file (DuckDB allows one writing process), still after KPI_LOCK_WAIT."""
 
 
+class StoreMissing(StoreError):
+    """There is no store where one was asked for without ``create`` (a missing file, a database never initialised)."""
+
+    def __init__(self, where: str):
+        super().__init__(f"no database at {where}; create it with: python -m kpi init --db {where}")
+        self.where = where
+
+
+class StoreUnreachable(StoreError):
+    """The PostgreSQL server cannot be reached (or refuses the user): its own words in ``reason``."""
+
+    def __init__(self, where: str, reason: str):
+        super().__init__(f"cannot connect to {where}: {reason}")
+        self.where, self.reason = where, reason
+
+
 class StoreConflict(StoreError):
     """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
 
@@ -185,6 +201,10 @@ class Engine:
     def data_version(self) -> int:
         """The newest batch number: changes with every write, 0 for an empty store."""
         return int(self.scalar("SELECT coalesce(max(batch_id), 0) FROM batches"))
+
+    def available(self) -> bool:
+        """Whether the store can be used right now without waiting for another process (always, on a server)."""
+        return True
 
     def peek_version(self) -> tuple[int, bool]:
         """(the data version, busy): as ``data_version``, except that a store another process is writing to

@@ -31,7 +31,7 @@ import pyarrow as pa
 from psycopg_pool import ConnectionPool
 
 from kpi.settings import get_settings
-from kpi.store.engine import StoreError, shown
+from kpi.store.engine import StoreMissing, StoreUnreachable, shown
 from kpi.store.schema import POSTGRESQL
 from kpi.store.store import Store
 
@@ -142,12 +142,12 @@ class PgStore(Store):
         try:  # once by hand, for the server's own words when it cannot be reached
             psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {shown(url)}: {str(exc).strip()}") from exc
+            raise StoreUnreachable(shown(url), str(exc).strip()) from exc
         store = cls(url)
         store._pool.open(wait=True, timeout=CONNECT_SECONDS)
         try:
             if not create and not store.has_table("meta"):
-                raise StoreError(f"no store in {store.path}; create it with: python -m kpi init --db URL")
+                raise StoreMissing(store.path)
             store.migrate()
         except BaseException:
             store.close()

@@ -21,11 +21,11 @@ import pyarrow as pa
 
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
-from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked
+from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked, StoreMissing, StoreUnreachable
 from kpi.store.schema import OBS_COLUMNS
 from kpi.store.sessions import SessionStore
 
-__all__ = ["Editor", "Store", "StoreConflict", "StoreError", "StoreLocked"]
+__all__ = ["Editor", "Store", "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable"]
 
 # what a batch is (batches.kind); the schema's CHECK lists the same words
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
