@@ -44,6 +44,8 @@ def _isolated_env(monkeypatch, tmp_path):
     forget_failures()  # sign-in failure counts and lockouts are per process: each test starts afresh
     yield
     get_settings.cache_clear()
+    if "ui.state" in sys.modules:  # the pages' stores of this test: closed (a PostgreSQL pool, a DuckDB file)
+        sys.modules["ui.state"]._store.clear()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT, status_of
 
+pytestmark = pytest.mark.engines  # every page on a DuckDB file and on PostgreSQL
 APP = str(ROOT / "app.py")
 PAGES = {"overview": "app_pages/overview.py", "area": "app_pages/area.py", "indicator": "app_pages/indicator.py"}
 AS_OF = "2023-11-15"  # inside the plan, so pace matters
@@ -34,8 +35,10 @@ def _run(page: str = "overview", **params: str) -> AppTest:
     return at
 
 
-def _db(tmp_path, monkeypatch, sample: bool):
-    path = tmp_path / ("sample.duckdb" if sample else "empty.duckdb")
+def _db(location, monkeypatch, sample: bool):
+    """A store at ``location`` (a DuckDB file or a PostgreSQL URL) with the plan, and the sample data if asked;
+    the app's KPI_DB."""
+    path = location
     store = Store.open(path)
     load_plans(store, EDITOR, [PLAN_FILE])
     if sample:
@@ -47,14 +50,14 @@ def _db(tmp_path, monkeypatch, sample: bool):
 
 
 @pytest.fixture
-def sample_db(tmp_path, monkeypatch):
-    return _db(tmp_path, monkeypatch, sample=True)
+def sample_db(location, monkeypatch):
+    return _db(location, monkeypatch, sample=True)
 
 
 @pytest.fixture
-def empty_db(tmp_path, monkeypatch):
+def empty_db(location, monkeypatch):
     """The plan, and no observations at all."""
-    return _db(tmp_path, monkeypatch, sample=False)
+    return _db(location, monkeypatch, sample=False)
 
 
 def _engine(db, code: str, period: str | None = None, as_of: str = AS_OF):
@@ -170,16 +173,16 @@ def test_copy_link_carries_every_parameter(sample_db):
     assert "/indicator?" in link
 
 
-def test_first_run_on_a_new_database_loads_plan_and_sample(tmp_path, monkeypatch):
-    monkeypatch.setenv("KPI_DB", str(tmp_path / "fresh.duckdb"))
+def test_first_run_on_a_new_database_loads_plan_and_sample(new_location, monkeypatch):
+    monkeypatch.setenv("KPI_DB", str(new_location("fresh")))
     get_settings.cache_clear()
     at = _run()
     assert any("示例数据" in w.value for w in at.warning)
     assert len(at.metric) >= 10
 
 
-def test_indicator_view_compares_the_same_period_across_plans(tmp_path, monkeypatch):
-    path = tmp_path / "both.duckdb"
+def test_indicator_view_compares_the_same_period_across_plans(new_location, monkeypatch):
+    path = new_location("both")
     store = Store.open(path)
     load_plans(store, EDITOR)  # both plans
     load_sample(store, Editor("sample", via="test"))
@@ -195,9 +198,13 @@ def test_indicator_view_compares_the_same_period_across_plans(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("lang, words", [("zh", "正被另一个程序占用"), ("en", "in use by another program")])
-def test_a_database_held_by_another_process_shows_a_message_not_a_trace(sample_db, lang, words):
+def test_a_database_held_by_another_process_shows_a_message_not_a_trace(tmp_path, monkeypatch, lang, words):
+    """Embedded mode: the first run of a process finds the file held (past KPI_LOCK_WAIT): a message, no trace."""
     from tests.conftest import held_by_another_process
 
+    sample_db = _db(tmp_path / "held.duckdb", monkeypatch, sample=True)
+    monkeypatch.setenv("KPI_LOCK_WAIT", "0.5")
+    get_settings.cache_clear()
     with held_by_another_process(sample_db):
         at = _run(lang=lang)
         assert [e.value for e in at.error] and words in at.error[0].value

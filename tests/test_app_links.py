@@ -16,15 +16,17 @@ from kpi.store import Editor, Store
 from tests.conftest import EDITOR, PLAN_FILE, ROOT, import_csv
 from ui.safe import plain
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 APP = str(ROOT / "app.py")
 EXAMPLE_FILE = ROOT / "data" / "plans" / "2024.yaml"
 NAME, PASSWORD = "王科长", "correct horse 2023"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(location, monkeypatch):
     """Both plans (batches 1 and 2) and the sample data."""
-    path = tmp_path / "links.duckdb"
+    path = location
     store = Store.open(path)
     load_plans(store, EDITOR, [PLAN_FILE, EXAMPLE_FILE])
     load_sample(store, Editor("sample", via="test"))

@@ -10,13 +10,15 @@ from kpi.store import Store
 from tests.conftest import EDITOR, ROOT
 from tests.test_app import _db
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 APP = str(ROOT / "app.py")
 NAME, PASSWORD = "王科长", "correct horse 2023"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    return _db(tmp_path, monkeypatch, sample=True)
+def db(location, monkeypatch):
+    return _db(location, monkeypatch, sample=True)
 
 
 @pytest.fixture

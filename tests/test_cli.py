@@ -1,4 +1,5 @@
-"""`python -m kpi` as a user runs it: exit codes, JSON fields, the acceptance figures, help for every command."""
+"""`python -m kpi` as a user runs it, on both engines: exit codes, JSON fields, the acceptance figures, help for every
+command."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import json
 import pytest
 
 from kpi.cli import build_parser
+from kpi.store import shown
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.engines
 
 
 def _status(db, *args) -> dict:
@@ -16,12 +20,16 @@ def _status(db, *args) -> dict:
     return {r["indicator"]: r for r in json.loads(out.stdout)}
 
 
-@pytest.fixture
-def db(tmp_path):
-    """The 2023-H2 plan alone (batch 1), so batch numbers in these tests are known."""
-    path = tmp_path / "cli.duckdb"
-    assert run_cli("init", "--db", str(path), "--plan", "data/plans/2023-H2.yaml").returncode == 0
+def _init(path, *args: str):
+    out = run_cli("init", "--db", str(path), *args)
+    assert out.returncode == 0, out.stderr
     return path
+
+
+@pytest.fixture
+def db(location):
+    """The 2023-H2 plan alone (batch 1), so batch numbers in these tests are known."""
+    return _init(location, "--plan", "data/plans/2023-H2.yaml")
 
 
 def test_init_then_status_lists_every_item_with_targets(db):
@@ -100,8 +108,8 @@ def test_revert_and_reapply(db, tmp_path):
     assert _status(db, "--period", "2023-Q3")["INV-EVENTS"]["actual"] == 2
 
 
-def test_init_is_idempotent_and_loads_the_sample_once(tmp_path):
-    db = tmp_path / "s.duckdb"
+def test_init_is_idempotent_and_loads_the_sample_once(new_location):
+    db = new_location("s")
     first = run_cli("init", "--db", str(db), "--sample")
     assert first.returncode == 0 and "sample data: batch 3, 4" in first.stdout  # plans are batches 1 and 2
     second = run_cli("init", "--db", str(db), "--sample")
@@ -116,13 +124,13 @@ def test_init_is_idempotent_and_loads_the_sample_once(tmp_path):
     ["status", "--db", "{db}", "--period", "2023-Q9"],
     ["status", "--db", "{db}", "--period", "2024-Q1"],
     ["status", "--db", "{missing}"],
-    ["import", "{missing}", "--db", "{db}"],
+    ["import", "{nofile}", "--db", "{db}"],
     ["revert", "99", "--db", "{db}"],
     ["status", "--nope"],
     [],
 ])
-def test_usage_errors_exit_2(db, tmp_path, args):
-    filled = [a.format(db=db, missing=tmp_path / "missing.duckdb") for a in args]
+def test_usage_errors_exit_2(db, new_location, tmp_path, args):
+    filled = [a.format(db=db, missing=new_location("missing"), nofile=tmp_path / "missing.csv") for a in args]
     out = run_cli(*filled)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "Traceback" not in out.stderr
@@ -140,23 +148,24 @@ def test_usage_errors_exit_2(db, tmp_path, args):
      "error: no plan 1999; known: 2023-H2"),
     (["status", "--db", "{missing}"], "错误：没有数据库 {missing}：请先运行 python -m kpi init --db {missing} 创建",
      "error: no database at {missing}; create it with: python -m kpi init --db {missing}"),
-    (["import", "{missing}", "--db", "{db}"], "错误：没有文件 {missing}", "error: no file {missing}"),
+    (["import", "{nofile}", "--db", "{db}"], "错误：没有文件 {nofile}", "error: no file {nofile}"),
     (["export", "--db", "{db}", "--format", "xlsx"], "错误：导出 xlsx 需要用 -o 指定文件", "error: xlsx needs -o FILE"),
 ])
-def test_usage_errors_in_the_users_language(db, tmp_path, args, zh, en):
-    fill = {"db": db, "missing": tmp_path / "missing.duckdb"}
+def test_usage_errors_in_the_users_language(db, new_location, tmp_path, args, zh, en):
+    fill = {"db": db, "missing": new_location("missing"), "nofile": tmp_path / "missing.csv"}
+    said = {key: shown(value) for key, value in fill.items()}  # a server's URL is said without its password
     for lang, words in (("zh", zh), ("en", en)):
         out = run_cli(*[a.format(**fill) for a in args], "--lang", lang)
         assert out.returncode == 2
-        assert out.stderr.strip().startswith(words.format(**fill)), out.stderr
+        assert out.stderr.strip().startswith(words.format(**said)), out.stderr
 
 
-def test_init_and_revert_speak_chinese(tmp_path):
-    db = tmp_path / "zh.duckdb"
+def test_init_and_revert_speak_chinese(new_location):
+    db = new_location("zh")
     out = run_cli("init", "--db", str(db), "--plan", "data/plans/2023-H2.yaml", "--sample", env={"KPI_LANG": "zh"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["计划 2023-H2：第 1 版（已载入）", "示例数据：批次 2",
-                                       f"数据库：{db}（数据版本 2）"]
+                                       f"数据库：{shown(db)}（数据版本 2）"]
     out = run_cli("revert", "2", "--db", str(db), "--lang", "zh")
     assert out.stdout.strip() == "批次 2：已撤销（记录为批次 3）"
     out = run_cli("plan", "check", "data/plans/2023-H2.yaml", "--lang", "zh")
@@ -172,16 +181,16 @@ def test_every_command_has_help():
         assert out.returncode == 0 and "usage:" in out.stdout, name
 
 
-def test_plan_check_ok_and_load(tmp_path):
+def test_plan_check_ok_and_load(new_location):
     out = run_cli("plan", "check", "data/plans/2023-H2.yaml")
     assert out.returncode == 0 and "53 items" in out.stdout
-    db = tmp_path / "p.duckdb"
+    db = new_location("p")
     assert "revision 1 (loaded)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
     assert "revision 1 (unchanged)" in run_cli("plan", "load", "data/plans/2023-H2.yaml", "--db", str(db)).stdout
 
 
-def test_status_works_for_both_plans(tmp_path):
-    db = tmp_path / "two.duckdb"
+def test_status_works_for_both_plans(new_location):
+    db = new_location("two")
     assert run_cli("init", "--db", str(db)).returncode == 0  # every plan in data/plans
     h2 = _status(db, "--plan", "2023-H2")
     year = _status(db, "--plan", "2024")
@@ -192,12 +201,15 @@ def test_status_works_for_both_plans(tmp_path):
 
 
 @pytest.mark.parametrize("lang, words", [("zh", "正被另一个程序占用"), ("en", "in use by another program")])
-def test_a_database_held_by_another_process_gets_a_clear_message_and_changes_nothing(db, lang, words):
+def test_a_database_held_by_another_process_gets_a_clear_message_and_changes_nothing(tmp_path, lang, words):
+    """Embedded mode: the file another process holds (past KPI_LOCK_WAIT) is refused plainly."""
     from tests.conftest import held_by_another_process
 
+    db = _init(tmp_path / "held.duckdb", "--plan", "data/plans/2023-H2.yaml")
     before = run_cli("export", "--db", str(db)).stdout
     with held_by_another_process(db):
-        out = run_cli("import", "--db", str(db), "--lang", lang, "data/sample/actuals-2023-H2.csv")
+        out = run_cli("import", "--db", str(db), "--lang", lang, "data/sample/actuals-2023-H2.csv",
+                      env={"KPI_LOCK_WAIT": "1"})
     assert out.returncode == 2
     assert words in out.stderr and str(db) in out.stderr
     assert "Traceback" not in out.stderr

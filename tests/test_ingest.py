@@ -11,6 +11,8 @@ from kpi import ingest
 from kpi.report.export import observations_export, to_csv_bytes
 from tests.conftest import EDITOR
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 EXPECTED = {("INV-EVENTS", "2023-Q3"): 2.0, ("INV-VISITS", "2023-07"): 3.0, ("SCI-DAY", "2023-09"): 1.0}
 
 

@@ -14,6 +14,8 @@ from kpi.setup import load_plans
 from kpi.store.schema import OBS_COLUMNS
 from tests.conftest import EDITOR, ROOT
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 GOOD = sorted((ROOT / "tests" / "data" / "good").iterdir())
 BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.*"))
 CANONICAL = "indicator,period,value,note\nINV-EVENTS,2023-Q3,2,\nINV-VISITS,2023-07,3,\nHK-BASES,2023-Q3,3,\n"
@@ -100,11 +102,11 @@ def test_the_fast_path_steps_aside(store, text):
     assert try_prepare(store.indicator_spans(), text.encode(), "x.csv") is None
 
 
-def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path):
+def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path, new_location):
     from kpi.store import Store
 
     plans, csv_path = generate(20_000, tmp_path)
-    store = Store.open(tmp_path / "g.duckdb")
+    store = Store.open(new_location("g"))
     try:
         load_plans(store, EDITOR, [plans])
         data = csv_path.read_bytes()

@@ -25,6 +25,8 @@ from kpi.store import Editor, Store
 from tests.conftest import ROOT, run_cli
 from tests.test_app import _db
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 RIGHT = "correct horse 2023"
 
 
@@ -171,8 +173,8 @@ def test_cli_removes_an_editor(tmp_path):
 # --- sessions ----------------------------------------------------------------------------
 
 @pytest.fixture
-def session_store(tmp_path):
-    store = Store.open(tmp_path / "sessions.duckdb")
+def session_store(location):
+    store = Store.open(location)
     yield store
     store.close()
 
@@ -217,8 +219,8 @@ def test_a_session_ends_with_sign_out_removal_or_a_new_password(session_store, m
 # --- pages (AppTest: the sign-in of one browser session) ---------------------------------
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = _db(tmp_path, monkeypatch, sample=True)
+def db(location, monkeypatch):
+    path = _db(location, monkeypatch, sample=True)
     auth.write_editor("王科长", RIGHT)
     return path
 

@@ -11,6 +11,8 @@ from kpi.plan.models import load_plan
 from kpi.status import Bands, evaluate, evaluate_matrix
 from tests.conftest import EDITOR, import_csv, status_of
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 D = dt.date
 AFTER = D(2024, 1, 15)  # the whole plan span has ended
 MID_AUG = D(2023, 8, 15)  # 46 of the 184 days of 2023-H2 have passed: pace share 0.25
