@@ -481,7 +481,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     and sign-in record, in one transaction. Moves a store from embedded to server mode:
     python -m kpi copy --from data/kpi.duckdb --to postgresql://user:password@host:port/db
     """
-    from kpi.store.copy import copy_store
+    from kpi.store.copy import StoreNotEmpty, copy_store
 
     source, to = (text if is_server(text) else Path(text) for text in (args.source, args.to))
     if source == to or not is_server(source) and not is_server(to) and source.resolve() == to.resolve():
@@ -490,6 +490,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
     dest = _open(args, create=True, location=to)
     try:
         counts = copy_store(source, dest)
+    except StoreNotEmpty as exc:
+        raise UsageError(t("cli.copy_not_empty", args.lang, db=exc.where)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
     print(t("cli.copied", args.lang, source=source.path, dest=dest.path, batches=counts.get("batches", 0),

@@ -259,6 +259,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.unreachable": ("无法连接 PostgreSQL 数据库 {db}：{reason}", "cannot connect to the PostgreSQL database {db}: {reason}"),
     "cli.copy_same": ("--from 与 --to 是同一个数据库：请把数据复制到一个新的空数据库",
                       "--from and --to are the same store: copy into a new, empty one"),
+    "cli.copy_not_empty": ("{db} 中已有数据：请复制到一个新的空数据库（未改动任何数据）",
+                           "{db} already holds data: copy into a new, empty store (nothing was changed)"),
     "cli.copied": ("已将 {source} 复制到 {dest}：{batches} 个批次，共 {rows} 行（数据版本 {version}）",
                    "copied {source} to {dest}: {batches} batches, {rows} rows in all (data version {version})"),
     "app.locked": ("数据库正被另一个程序占用（例如正在运行的命令行导入）。本页会在几秒后自动重试。",

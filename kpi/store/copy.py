@@ -13,6 +13,14 @@ from kpi.store.engine import StoreError
 from kpi.store.store import Store
 
 
+class StoreNotEmpty(StoreError):
+    """The destination of a copy already holds data."""
+
+    def __init__(self, where: str):
+        super().__init__(f"{where} already holds data: copy into a new, empty store")
+        self.where = where
+
+
 def row_counts(store: Store) -> dict[str, int]:
     """Rows per table (``meta`` left out)."""
     return {table: int(store.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608 - the store's own table names
@@ -25,7 +33,7 @@ def copy_store(source: Store, dest: Store) -> dict[str, int]:
         raise StoreError(f"{source.path} is at schema {source.schema_version()}, {dest.path} at "
                          f"{dest.schema_version()}: open both with this program first")
     if any(row_counts(dest).values()):
-        raise StoreError(f"{dest.path} already holds data: copy into a new, empty store")
+        raise StoreNotEmpty(str(dest.path))
     tables = [t for t in source.table_names() if t != "meta"]
     missing = [t for t in tables if not dest.has_table(t)]
     if missing:

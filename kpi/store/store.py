@@ -159,7 +159,8 @@ class Store(SessionStore, Engine):
     def indicator_spans(self) -> pa.Table:
         """Code, kind and plan span of every indicator of the newest revision of every plan (for the fast path)."""
         with self._cursor() as cur:
-            return cur.arrow("SELECT i.code, i.kind, r.span_start, r.span_end " + _NEWEST_INDICATORS)
+            return cur.arrow("SELECT i.code, i.kind, r.span_start, r.span_end " + _NEWEST_INDICATORS
+                             + " ORDER BY i.plan_id, i.position")
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
