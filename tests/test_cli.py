@@ -4,6 +4,7 @@ command."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -214,3 +215,28 @@ def test_a_database_held_by_another_process_gets_a_clear_message_and_changes_not
     assert words in out.stderr and str(db) in out.stderr
     assert "Traceback" not in out.stderr
     assert run_cli("export", "--db", str(db)).stdout == before
+
+
+def test_two_imports_at_once_both_land_as_their_own_batches(db, tmp_path):
+    """Two processes import at the same moment: on DuckDB the second waits for the file (KPI_LOCK_WAIT), on
+    PostgreSQL both write beside each other; either way two whole batches with their own numbers."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    files = []
+    for i, period in enumerate(("2023-Q3", "2023-Q4")):
+        files.append(tmp_path / f"f{i}.csv")
+        files[-1].write_text(f"indicator,period,value\nINV-EVENTS,{period},{i + 2}\nINV-VISITS,2023-0{7 + i},{i}\n")
+    procs = [subprocess.Popen([sys.executable, "-m", "kpi", "import", str(f), "--db", str(db)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "KPI_LOCK_WAIT": "60"}) for f in files]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    history = json.loads(run_cli("history", "--db", str(db), "--format", "json").stdout)
+    imports = sorted((b["batch_id"], b["source"], b["row_count"]) for b in history if b["kind"] == "import")
+    assert [b[0] for b in imports] == [2, 3] and sorted(b[1] for b in imports) == ["f0.csv", "f1.csv"]
+    assert [b[2] for b in imports] == [2, 2]
+    rows = _status(db, "--period", "2023-H2", "--as-of", "2024-01-15")
+    assert rows["INV-EVENTS"]["actual"] == 5 and rows["INV-VISITS"]["actual"] == 1

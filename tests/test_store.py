@@ -422,6 +422,22 @@ def test_readers_while_a_writer_imports(store):
         assert values[-1] == (1 + writes, float(writes))
 
 
+def test_another_process_sees_a_batch_at_its_next_look(store, location):
+    """The data version comes from the store: a second store on the same database (another app process, as the
+    dashboard opens it) sees a batch committed through the first at once."""
+    other = Store.open(location, hold=False)
+    try:
+        assert other.data_version() == store.data_version() == 1
+        batch = import_csv(store, csv(("INV-EVENTS", "2023-Q3", 2)))
+        assert other.data_version() == batch and other.peek_version() == (batch, False)
+        assert value_now(other, "INV-EVENTS", "2023-Q3") == 2.0
+        note = other.write_note("INV-EVENTS", "2023-Q3", "台风影响", EDITOR)  # and the other way round
+        assert store.data_version() == note == batch + 1
+        assert store.current_notes()["note"].tolist() == ["台风影响"]
+    finally:
+        other.close()
+
+
 # --- SQL values are parameters ----------------------------------------------------
 
 @pytest.mark.parametrize("code", ["x'); DROP TABLE batches; --", "' OR 1=1 --", "INV-EVENTS' OR '1'='1"])
