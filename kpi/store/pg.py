@@ -8,7 +8,7 @@ no extension, so PostgreSQL-compatible servers (openGauss, KingbaseES, HighGo) s
 - writers: every transaction that writes a batch starts with ``LOCK TABLE batches IN EXCLUSIVE MODE``, so batch
   numbers (newest + 1) never collide between processes, and readers are never blocked;
 - bulk rows (an upload's checked rows, a plan's targets, ``kpi copy``) go in with ``COPY … FROM STDIN`` inside the
-  batch's transaction;
+  batch's transaction, as CSV that Arrow writes;
 - results come back as frames with the dtypes DuckDB gives (nullable integers where a value is missing, ``str``
   text, ``datetime64[us]`` dates), so the pages and the status engine see the same frames from both engines;
 - the data version is a query (``max(batch_id)``, an index lookup): a batch committed by one process is what every
@@ -19,6 +19,7 @@ Connections: a pool of at most ``KPI_POOL_SIZE`` per process, in autocommit outs
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
 
 from kpi.settings import get_settings
@@ -114,15 +116,20 @@ class PgCursor:
         return pa.Table.from_arrays(arrays, names=names)
 
     def insert(self, table: str, frame: pd.DataFrame | pa.Table, **constants) -> None:
-        """Append the rows of a frame (its columns by name) with constant columns, through ``COPY``."""
+        """Append the rows of a frame (its columns by name) with constant columns, through ``COPY … (FORMAT csv)``.
+
+        Arrow writes the CSV: text values quoted (an empty text is ``""``), a missing value an unquoted empty field,
+        which is exactly what PostgreSQL's CSV format reads as NULL."""
         rows = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-        names = [*constants, *rows.column_names]
-        fixed = tuple(constants.values())
-        columns = [c.to_pylist() for c in rows.columns]
+        for i, name in enumerate(constants):
+            rows = rows.add_column(i, name, pa.array([constants[name]] * rows.num_rows))
+        rows = pa.Table.from_arrays([c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
+                                     for c in rows.columns], names=rows.column_names)
+        data = io.BytesIO()
+        pa_csv.write_csv(rows, data, pa_csv.WriteOptions(include_header=False))
         # identifiers are the schema's own names, never a user's; the rows go as data
-        with self._cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in zip(*columns, strict=True):
-                copy.write_row(fixed + row)
+        with self._cur.copy(f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(data.getbuffer())
 
 
 class PgStore(Store):
