@@ -29,9 +29,8 @@ import pandas as pd
 import pyarrow as pa
 
 from kpi.settings import get_settings
-from kpi.store.engine import StoreError, StoreLocked, StoreMissing
+from kpi.store.engine import Engine, StoreError, StoreLocked, StoreMissing
 from kpi.store.schema import DUCKDB
-from kpi.store.store import Store
 
 IDLE_SECONDS = 0.25  # a page run's queries share one opening; the file is free again a quarter second after
 MAX_HOLD_SECONDS = 2.0  # a connection busy this long is let go at its next idle moment...
@@ -90,8 +89,8 @@ def _newest_ns(signature: tuple) -> int:
     return max((max(part[2], part[3]) for part in signature if part), default=0)
 
 
-class DuckStore(Store):
-    """The store in a DuckDB file (embedded mode)."""
+class DuckEngine(Engine):
+    """A DuckDB file (embedded mode); ``kpi.store.store.DuckStore`` is the store on it."""
 
     engine = DUCKDB
 
@@ -112,7 +111,7 @@ class DuckStore(Store):
         self._mine = threading.local()  # how many pieces of work this thread has open
 
     @classmethod
-    def connect(cls, path: Path, create: bool, hold: bool) -> DuckStore:
+    def connect(cls, path: Path, create: bool, hold: bool):
         if not create and not path.exists():
             raise StoreMissing(str(path))
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """What a store needs of its database, whichever it is: cursors, transactions, the schema, the data version.
 
-``Engine`` is the base of ``Store``. The two engines (``duck.DuckStore``, ``pg.PgStore``) supply a cursor
+``Engine`` is the base of ``Store``. The two engines (``duck.DuckEngine``, ``pg.PgEngine``) supply a cursor
 (``_open_cursor``) and a transaction (``_open_transaction``); everything else — every query of the store — is
 shared SQL. The SQL is written with DuckDB's parameters (``?`` and ``$name``); the PostgreSQL cursor translates
 them. A cursor (``Cursor``) runs ``execute(sql, params)`` and gives ``fetchone``, ``fetchall``, ``df`` (a frame
@@ -84,7 +84,8 @@ class Cursor(Protocol):
 
 
 class Engine:
-    """The plumbing every store shares. Open one with ``Store.open(location)``."""
+    """The plumbing every store shares; an engine (``duck.DuckEngine``, ``pg.PgEngine``) adds its connections.
+    ``kpi.store.store`` puts an engine and the store's queries together (``DuckStore``, ``PgStore``)."""
 
     engine = ""  # "duckdb" or "postgresql": which statements of a migration run (kpi.store.schema)
     path: Path | str  # the DuckDB file, or the server URL without its password (for messages)
@@ -92,23 +93,6 @@ class Engine:
     def __init__(self) -> None:
         self._write_lock = threading.Lock()  # one writer at a time in this process
         self._local = threading.local()  # the transaction's cursor of this thread, if any
-
-    @classmethod
-    def open(cls, location: str | os.PathLike, create: bool = True, hold: bool = True):
-        """The store at ``location``: a DuckDB file, or a ``postgresql://`` URL (server mode).
-
-        ``create``: make and migrate the store when there is none (else ``StoreError`` says how to create it).
-        ``hold`` (DuckDB): keep the file open until ``close()``; False opens it for each piece of work and lets go
-        when idle, so other processes can use it (the dashboard, ``kpi.store.duck``). Waits up to
-        ``KPI_LOCK_WAIT`` for a file another process holds, then raises ``StoreLocked``.
-        """
-        if is_server(location):
-            from kpi.store.pg import PgStore
-
-            return PgStore.connect(str(location), create)
-        from kpi.store.duck import DuckStore
-
-        return DuckStore.connect(Path(location), create, hold)
 
     def close(self) -> None:
         raise NotImplementedError

@@ -33,9 +33,8 @@ import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
 
 from kpi.settings import get_settings
-from kpi.store.engine import StoreMissing, StoreUnreachable, shown
+from kpi.store.engine import Engine, StoreMissing, StoreUnreachable, shown
 from kpi.store.schema import POSTGRESQL
-from kpi.store.store import Store
 
 CONNECT_SECONDS = 10  # how long to wait for the server when opening the store
 _PARAM = re.compile(r"\?|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -132,8 +131,8 @@ class PgCursor:
             copy.write(data.getbuffer())
 
 
-class PgStore(Store):
-    """The store in a PostgreSQL database (server mode)."""
+class PgEngine(Engine):
+    """A PostgreSQL database (server mode); ``kpi.store.store.PgStore`` is the store on it."""
 
     engine = POSTGRESQL
 
@@ -145,7 +144,7 @@ class PgStore(Store):
                                     kwargs={"autocommit": True}, name="kpi")
 
     @classmethod
-    def connect(cls, url: str, create: bool) -> PgStore:
+    def connect(cls, url: str, create: bool):
         try:  # once by hand, for the server's own words when it cannot be reached
             psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
         except psycopg.Error as exc:

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
-from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked, StoreMissing, StoreUnreachable
+from kpi.store.duck import DuckEngine
+from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked, StoreMissing, StoreUnreachable, is_server
+from kpi.store.pg import PgEngine
 from kpi.store.schema import OBS_COLUMNS
 from kpi.store.sessions import SessionStore
 
@@ -73,6 +77,19 @@ def _require_editor(editor: Editor | None) -> str:
 class Store(SessionStore, Engine):
     """The store on either engine. Open with ``Store.open(path or URL)``. Sign-in tries and sessions:
     ``kpi.store.sessions``; connections, transactions and the schema: ``kpi.store.engine``."""
+
+    @classmethod
+    def open(cls, location: str | os.PathLike, create: bool = True, hold: bool = True) -> Store:
+        """The store at ``location``: a DuckDB file, or a ``postgresql://`` URL (server mode).
+
+        ``create``: make and migrate the store when there is none (else ``StoreMissing`` says how to create it).
+        ``hold`` (DuckDB): keep the file open until ``close()``; False opens it for each piece of work and lets go
+        when idle, so other processes can use it (the dashboard, ``kpi.store.duck``). Waits up to
+        ``KPI_LOCK_WAIT`` for a file another process holds, then raises ``StoreLocked``.
+        """
+        if is_server(location):
+            return PgStore.connect(str(location), create)
+        return DuckStore.connect(Path(location), create, hold)
 
     def _new_batch(self, cur, kind: str, who: str, **fields) -> int:
         batch_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
@@ -323,6 +340,14 @@ class Store(SessionStore, Engine):
         if not changed:
             raise StoreError(f"revision {wanted} of plan {plan_id} is already in force")
         return self.data_version()
+
+
+class DuckStore(DuckEngine, Store):
+    """The store in a DuckDB file (embedded mode)."""
+
+
+class PgStore(PgEngine, Store):
+    """The store in a PostgreSQL database (server mode)."""
 
 
 def _plan_frames(plan: Plan, revision: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
