@@ -216,3 +216,38 @@ def test_pages_show_the_cached_numbers_while_a_command_writes_then_the_new_versi
     after = _run(lang=lang)
     assert _pinned_version(after) == "3" and not after.error
     assert t("app.busy_stale", lang, version=2) not in [i.value for i in after.info]
+
+
+def test_a_signed_in_editors_page_while_a_command_writes_says_busy_and_writes_nothing(tmp_path, monkeypatch,
+                                                                                      lock_wait):
+    """An editor's session is checked against the store on every run: while a command holds the file, the page says
+    the store is busy (no trace), and a write in that moment is refused with a message, nothing written."""
+    from kpi import auth
+
+    path = _db(tmp_path / "kpi.duckdb", monkeypatch, sample=True)
+    auth.write_editor("王科长", "correct horse 2023")
+    lock_wait(0.5)
+    at = _run("history", lang="en")
+    at.text_input(key="sign_in_name").input("王科长")
+    at.text_input(key="sign_in_password").input("correct horse 2023")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception and any(b.key and b.key.startswith("toggle_") for b in at.button)
+    with holder(path):
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [t("app.locked", "en")]
+    at.run()
+    assert not at.exception and not at.error
+    toggle = next(b for b in at.button if b.key and b.key.startswith("toggle_"))
+    with holder(path):
+        toggle.click().run()  # the revert finds the file held: refused, nothing written
+        assert not at.exception and [e.value for e in at.error] == [t("app.locked", "en")]
+    store = Store.open(path)
+    try:
+        assert store.data_version() == 2
+    finally:
+        store.close()
+    at.run()  # the next run says what happened to the write, once
+    assert t("app.write_busy", "en") in [e.value for e in at.error]
+    at.run()
+    assert not at.exception and not at.error

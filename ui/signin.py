@@ -27,7 +27,7 @@ import streamlit as st
 
 from kpi import auth, sessions
 from kpi.i18n import t
-from kpi.store import Editor
+from kpi.store import Editor, StoreLocked
 from ui import routes, state
 from ui.safe import plain
 
@@ -122,7 +122,10 @@ def sidebar(lang: str) -> Editor | None:
     """The sign-in form (or who is signed in, and sign-out)."""
     st.session_state[LANG_KEY] = lang
     notice = _notice(lang)
-    who = editor()
+    try:
+        who = editor()
+    except StoreLocked:  # a command holds the file past KPI_LOCK_WAIT: say so, retry by itself
+        state.busy(lang)
     box = st.sidebar.expander(t("auth.title", lang), expanded=bool(notice) or who is not None)
     if notice:
         box.error(notice)
