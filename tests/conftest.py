@@ -61,7 +61,8 @@ def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
         both = metafunc.definition.get_closest_marker("engines") is not None
         metafunc.parametrize("engine", [pytest.param("duckdb"),
-                                        pytest.param("postgresql", marks=pytest.mark.postgresql)][:2 if both else 1])
+                                        pytest.param("postgresql", marks=pytest.mark.postgresql)][:2 if both else 1],
+                             scope="module")  # module-scoped fixtures may build a store per engine
 
 
 class PgServer:
@@ -126,6 +127,8 @@ def new_location(engine, tmp_path, request):
         return made[-1]
 
     yield make
+    if made and "ui.state" in sys.modules:  # the pages' stores let go of their connections first
+        sys.modules["ui.state"]._store.clear()
     for url in made:
         server.drop(url)
 

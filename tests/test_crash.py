@@ -1,4 +1,5 @@
-"""Crash safety: SIGKILL during a large import leaves the store without the batch or with all of it."""
+"""Crash safety: SIGKILL during a large import leaves the store without the batch or with all of it — on a DuckDB file
+and on PostgreSQL (the server rolls back the transaction of a client that died)."""
 
 from __future__ import annotations
 
@@ -17,24 +18,31 @@ from tests.conftest import ROOT, run_cli
 
 ROWS = 400_000
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.engines]
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    """The plans and a 400,000-row file, and a store with the plans loaded (copied for each test)."""
+def big(tmp_path_factory, engine, request):
+    """The plans and a 400,000-row file, and a store with the plans loaded (copied for each test): a DuckDB file, or
+    a PostgreSQL database that fresh ones are made from (CREATE DATABASE … TEMPLATE)."""
     folder = tmp_path_factory.mktemp("crash")
     plans, csv = generate(ROWS, folder)
-    template = folder / "template.duckdb"
+    if engine == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        template = server.new_database()
+        made = [template]
+        request.addfinalizer(lambda: [server.drop(url) for url in made])
+    else:
+        template, made = folder / "template.duckdb", None
     assert run_cli("init", "--db", str(template), "--plan", str(plans)).returncode == 0
-    return template, csv
+    return template, csv, made
 
 
 @pytest.fixture(scope="module")
 def full_seconds(big, tmp_path_factory):
     """How long a whole import of the big file takes here, killed nowhere."""
-    plan, csv = big
-    db = _fresh_db(tmp_path_factory.mktemp("reference"), plan)
+    plan, csv, _ = big
+    db = _fresh_db(tmp_path_factory.mktemp("reference"), big)
     start = time.perf_counter()
     assert _import(db, csv).wait(timeout=300) == 0
     elapsed = time.perf_counter() - start
@@ -42,10 +50,21 @@ def full_seconds(big, tmp_path_factory):
     return elapsed
 
 
-def _fresh_db(tmp_path, template):
-    db = tmp_path / "crash.duckdb"
-    shutil.copyfile(template, db)
-    return db
+def _fresh_db(tmp_path, big):
+    """A copy of the template store for one test."""
+    template, _, made = big
+    if made is None:
+        db = tmp_path / "crash.duckdb"
+        shutil.copyfile(template, db)
+        return db
+    import psycopg
+
+    base, name = template.rsplit("/", 1)
+    copy = f"{name}_{len(made)}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {copy} TEMPLATE {name}")  # names made by the tests
+    made.append(f"{base}/{copy}")
+    return made[-1]
 
 
 def _check(db) -> int:
@@ -72,8 +91,8 @@ def _import(db, csv) -> subprocess.Popen:
 
 def test_kill_while_writing(tmp_path, big):
     """Killed right after it starts the write transaction."""
-    plan, csv = big
-    db = _fresh_db(tmp_path, plan)
+    _, csv, _ = big
+    db = _fresh_db(tmp_path, big)
     proc = _import(db, csv)
     line = proc.stderr.readline()  # "checked; writing N rows in one transaction…"
     assert "writing" in line, line
@@ -86,8 +105,8 @@ def test_kill_while_writing(tmp_path, big):
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9])
 def test_kill_at_any_moment(tmp_path, big, full_seconds, fraction):
     """Killed at a share of the time a whole import takes: reading, checking or writing."""
-    plan, csv = big
-    db = _fresh_db(tmp_path, plan)
+    _, csv, _ = big
+    db = _fresh_db(tmp_path, big)
     proc = _import(db, csv)
     time.sleep(full_seconds * fraction)
     os.kill(proc.pid, signal.SIGKILL)
