@@ -26,8 +26,13 @@ from tests.conftest import ROOT, run_cli
 from tests.test_app import APP, _db
 
 HOLD = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
+import sys, time, duckdb
+for _ in range(400):  # as a command does, it waits for the file (the dashboard lets go when idle)
+    try:
+        con = duckdb.connect(sys.argv[1])
+        break
+    except duckdb.IOException:
+        time.sleep(0.025)
 if sys.argv[2] == "write":  # a batch another process writes (the data version grows by one)
     con.execute("INSERT INTO batches (batch_id, kind, editor, created_at, row_count) "
                 "SELECT max(batch_id) + 1, 'import', 'other (cli)', now(), 0 FROM batches")

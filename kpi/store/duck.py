@@ -165,38 +165,35 @@ class DuckEngine(Engine):
         ``wait=False``: raise ``StoreLocked`` at once rather than wait for the file (or for another thread that
         is opening it)."""
         mine = getattr(self._mine, "depth", 0)  # this thread's pieces of work already open: never wait for itself
-        opener = False
+        con = None
         with self._gate:
             while True:
                 if self._closed:
                     raise StoreError(f"the store {self.path} is closed")
                 if self._con is not None and (mine or not self._draining):
+                    con = self._join()
                     break
                 if self._con is None and not self._opening:
-                    self._opening = opener = True
+                    self._opening = True  # this thread opens it; the others wait for it
                     break
                 if not wait:
                     raise StoreLocked(str(self.path))
                 self._gate.wait()
-        if opener:
+        if con is None:
             try:
                 pause = self._yield_until - time.monotonic()
                 if pause > 0 and wait:
                     time.sleep(pause)
-                con = self._open_waiting(wait)
+                opened = self._open_waiting(wait)
             except BaseException:
                 with self._gate:
                     self._opening = False
                     self._gate.notify_all()
                 raise
             with self._gate:
-                self._con, self._opening, self._opened_at = con, False, time.monotonic()
+                self._con, self._opening, self._opened_at = opened, False, time.monotonic()
+                con = self._join()
                 self._gate.notify_all()
-        with self._gate:
-            self._users += 1
-            con = self._con
-            if not self._hold and time.monotonic() - self._opened_at > MAX_HOLD_SECONDS:
-                self._draining = True  # newcomers wait; the last user closes
         self._mine.depth = mine + 1
         try:
             yield con
@@ -213,6 +210,13 @@ class DuckEngine(Engine):
                         timer = threading.Timer(IDLE_SECONDS, self._close_if_idle, args=(self._idle_round,))
                         timer.daemon = True
                         timer.start()
+
+    def _join(self) -> duckdb.DuckDBPyConnection:
+        """One more user of the open connection (the gate is held)."""
+        self._users += 1
+        if not self._hold and time.monotonic() - self._opened_at > MAX_HOLD_SECONDS:
+            self._draining = True  # newcomers wait; the last user closes
+        return self._con
 
     def _close_if_idle(self, round_: int) -> None:
         with self._gate:
