@@ -2,7 +2,8 @@
 
 - ``store``: the DuckDB store (``Store``), editors, the write lock, every query as parameters;
 - ``schema``: the schema as numbered migrations, and the columns of a batch of observations;
-- ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``).
+- ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
+- ``tokens``: API tokens, kept by their hash (methods of ``Store``).
 
 May import ``kpi.plan`` and ``kpi.settings`` — never ingest, the status engine or the reports (they call the store).
 """

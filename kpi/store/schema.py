@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # the columns of a batch of observations handed to the store, one row per value to write
 OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
@@ -89,5 +89,14 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE sessions (
             id_hash VARCHAR PRIMARY KEY, editor VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL,
             created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, end_reason VARCHAR)""",
+    ],
+    4: [
+        # API tokens (python -m kpi token add NAME --editor E): only the sha256 of the token; a token is always an
+        # editor's and counts while that editor is configured; scope 'read' tokens cannot write; a revoked token
+        # stays listed
+        """CREATE TABLE api_tokens (
+            token_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, editor VARCHAR NOT NULL,
+            scope VARCHAR NOT NULL CHECK (scope IN ('write', 'read')), created_at TIMESTAMP NOT NULL,
+            last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
     ],
 }

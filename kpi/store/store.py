@@ -27,6 +27,7 @@ from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 from kpi.store.sessions import SessionStore
+from kpi.store.tokens import TokenStore
 
 # what a batch is (batches.kind); the schema's CHECK lists the same words
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
@@ -67,8 +68,9 @@ def _require_editor(editor: Editor | None) -> str:
     return f"{editor.name.strip()} ({editor.via})"
 
 
-class Store(SessionStore):
-    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``."""
+class Store(SessionStore, TokenStore):
+    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``; API
+    tokens: ``kpi.store.tokens``."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
