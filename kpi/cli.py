@@ -7,23 +7,19 @@ Exit codes: 0 done; 1 the input has problems (each listed, nothing written);
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
 
-from kpi import auth, ingest
+from kpi import api, auth, client, ingest, tokens
 from kpi.i18n import norm_lang, status_label, t
-from kpi.periods import PeriodError, parse_period
+from kpi.periods import PeriodError
 from kpi.plan import cells, workbook
 from kpi.plan import edit as plan_edit
 from kpi.plan.documents import read_document
 from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
-from kpi.plan.windows import resolve_window
-from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
@@ -81,6 +77,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(t("cli.no_file", args.lang, file=path))
+    if args.server:
+        return _import_remote(args, path)
     store = _open(args)
     prepared = ingest.prepare(store, path.read_bytes(), path.name)
     if not prepared.ok:
@@ -106,26 +104,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Target, actual, progress, pace and status of every indicator for one period."""
     store = _open(args)
-    ids = store.plan_ids()
-    if not ids:
-        raise UsageError(t("cli.no_plans", args.lang, db=store.path))
-    if args.plan and args.plan not in ids:
-        raise UsageError(t("cli.unknown_plan", args.lang, plan=args.plan, known=", ".join(ids)))
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError as exc:
-        raise UsageError(t("cli.bad_date", args.lang, value=args.as_of)) from exc
-    try:
-        version = store.data_version() if args.data is None else args.data
-        snap = query.snapshot(store, args.plan, version)
-        _window(snap.plan, args.period, args.lang)
-        view = query.View.of(snap.plan, args.period, as_of, version, args.lang)
-        rows, plan = snap.status(view.period, view.as_of), snap.plan
-    except (PeriodError, ValueError, StoreError) as exc:
-        raise UsageError(str(exc)) from exc
+        snap, view = api.status_view(store, args.plan, args.period, args.as_of, args.data, args.lang)
+    except api.Refused as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    rows, plan = snap.status(view.period, view.as_of), snap.plan
     if args.format == "json":
-        json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(api.status_json(rows))  # the same text as GET /api/v1/status
         return 0
     names = {i.code: i.name.get(args.lang) for i in plan.indicators()}
     if plan.example:
@@ -142,19 +127,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{r.indicator:<20} {r.period:<8} {target:>8} {actual:>8} {progress:>8}  "
               f"{status_label(r.status, args.lang)}  {names[r.indicator]}")
     return 0
-
-
-def _window(plan, text: str | None, lang: str) -> None:
-    """The period asked for, checked against the plan span: a usage error in the user's language if it is not."""
-    try:
-        resolve_window(plan, text)
-    except PeriodError as exc:
-        try:
-            p = parse_period(text)
-        except PeriodError:
-            raise UsageError(t("plan.bad_period", lang, value=text)) from exc
-        raise UsageError(t("cli.outside_plan", lang, period=p.label, plan=plan.id, start=plan.span.start,
-                           end=plan.span.end)) from exc
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -177,12 +149,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every batch, newest first: who, when, what file, how many rows, reverted or not."""
-    frame = _open(args).batches()
+    store = _open(args)
     if args.format == "json":
-        frame["created_at"] = frame["created_at"].astype(str)
-        print(frame.to_json(orient="records", force_ascii=False))
+        print(api.history_json(store))  # the same text as GET /api/v1/batches
     else:
-        print(frame.drop(columns=["sha256"]).to_string(index=False))
+        print(store.batches().drop(columns=["sha256"]).to_string(index=False))
     return 0
 
 
@@ -463,6 +434,97 @@ def cmd_editor(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- import --server and token: the dashboard's HTTP API (kpi/api.py, kpi/client.py, kpi/tokens.py, ui/api.py) ---
+
+def _import_remote(args: argparse.Namespace, path: Path) -> int:
+    """Send the file to the running dashboard (POST /api/v1/batches), which checks and writes it; print what a local
+    import prints, with the same exit codes."""
+    token = args.token or os.environ.get("KPI_TOKEN")
+    if not token:
+        raise UsageError(t("cli.no_token", args.lang))
+    if args.editor:
+        raise UsageError(t("cli.server_editor", args.lang))
+    try:
+        client.endpoint(args.server, "/batches")  # a server address, before anything is sent
+        print(t("cli.sending", args.lang, file=path.name, url=args.server), file=sys.stderr, flush=True)
+        status, body = client.post_file(args.server, token, path.read_bytes(), path.name, args.lang, args.dry_run)
+    except client.ClientError as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    if status in (413, 422):
+        print(t("cli.rejected", args.lang, file=path.name, count=len(body["problems"])), file=sys.stderr)
+        for problem in body["problems"]:
+            print(problem["message"], file=sys.stderr)
+        return 1
+    if status not in (200, 201):
+        raise UsageError(body["error"]["message"])
+    if body["rows"] == 0:
+        print(t("cli.nothing", args.lang))
+        return 0
+    if body["same_file"]:
+        print(t("cli.same_file", args.lang, batches=", ".join(map(str, body["same_file"]))))
+    if body["dry_run"]:
+        print(t("cli.dry_run", args.lang, rows=body["rows"]))
+        return 0
+    print(t("cli.imported", args.lang, batch=body["batch"]["batch_id"], rows=body["rows"], file=path.name))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """API tokens for the dashboard's HTTP API: add one for an editor, list them, revoke one.
+
+    A token carries its editor's rights (--read-only: it reads but cannot write) while it is not revoked and the
+    editor is configured. It is printed once, on standard output; the store keeps only its sha256.
+    """
+    store = _open(args)
+    try:
+        if args.action == "add":
+            token = tokens.add(store, args.name, args.token_editor, read_only=args.read_only)
+            scope = tokens.READ if args.read_only else tokens.WRITE
+            print(t("cli.token_added", args.lang, name=args.name.strip(), editor=args.token_editor.strip(),
+                    scope=scope), file=sys.stderr)
+            print(token)
+        elif args.action == "revoke":
+            if not tokens.revoke(store, args.name):
+                raise UsageError(t("cli.no_token_named", args.lang, name=args.name))
+            print(t("cli.token_revoked", args.lang, name=args.name))
+        else:
+            frame = _times_as_text(store.tokens())
+            if args.format == "json":
+                print(frame.to_json(orient="records", force_ascii=False))
+            elif frame.empty:
+                print(t("cli.no_tokens", args.lang))
+            else:
+                print(frame.fillna("").to_string(index=False))
+    except api.Refused as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    return 0
+
+
+def _times_as_text(frame):
+    """The token list with its times as text (None where there is none)."""
+    for column in ("created_at", "last_used_at", "revoked_at"):
+        frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return frame
+
+
+def _token_commands(sub, common: argparse.ArgumentParser) -> None:
+    """The parsers of token add, token list and token revoke."""
+    token = sub.add_parser("token", help=cmd_token.__doc__.splitlines()[0], description=cmd_token.__doc__)
+    token_sub = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = token_sub.add_parser("add", parents=[common], help="make a token for an editor (printed once)")
+    p.add_argument("name", metavar="NAME", help="what the token is for (unique among the tokens not revoked)")
+    p.add_argument("--editor", dest="token_editor", required=True, metavar="E",
+                   help="the editor the token speaks for (python -m kpi editor add); their writes are recorded as "
+                        "'E (api)'")
+    p.add_argument("--read-only", action="store_true", help="the token reads (status, history) but cannot write")
+    p = token_sub.add_parser("list", parents=[common], help="every token: name, editor, scope, created, last used, "
+                                                           "revoked (never the token)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = token_sub.add_parser("revoke", parents=[common], help="revoke a token: it stops working at once")
+    p.add_argument("name", metavar="NAME")
+    token.set_defaults(func=cmd_token)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -486,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, editor)
     p.add_argument("file", metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX; long or wide layout")
     p.add_argument("--dry-run", action="store_true", help="check the file and write nothing")
+    p.add_argument("--server", metavar="URL", default=os.environ.get("KPI_SERVER") or None,
+                   help="send the file to the running dashboard at URL (its HTTP API), which checks and writes it "
+                        "(default: $KPI_SERVER; none: write the database here)")
+    p.add_argument("--token", help="the API token for --server (default: $KPI_TOKEN, which keeps it out of the "
+                                   "process list)")
     p = add("status", cmd_status)
     p.add_argument("--plan", help="plan id (default: the default plan, else the only one)")
     p.add_argument("--period", help="2023-Q3, 2023-07, 2023-H2 ... (default: the whole plan span)")
@@ -528,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--span", help="the plan's period: 2024, 2024-H1 … (default: from the title)")
     p.set_defaults(func=cmd_plan_draft)
     _plan_commands(plan_sub, common)
+    _token_commands(sub, common)
     return parser
 
 

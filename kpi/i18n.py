@@ -592,6 +592,41 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.password_short": ("密码至少需要 {min} 个字符，未保存。", "a password needs at least {min} characters; nothing was saved"),
     "cli.editor_removed": ("已删除编辑 {name}：其已登录的会话随之失效。", "editor {name} removed: their signed-in sessions end"),
     "cli.no_editor": ("没有名为 {name} 的编辑，未做任何修改。", "no editor named {name}; nothing changed"),
+    # --- the HTTP API and its tokens (kpi/api.py, kpi/tokens.py, kpi/client.py, ui/api.py) --------------------
+    "api.no_token": ("缺少 API 令牌：请在请求头中发送 Authorization: Bearer <令牌>（令牌由 python -m kpi token add 名称 "
+                     "--editor 编辑 生成）。", "no API token: send it as Authorization: Bearer <token> (python -m kpi "
+                     "token add NAME --editor E makes one)."),
+    "api.bad_token": ("API 令牌无效：不存在或已被吊销。", "the API token is not valid: it is unknown or was revoked."),
+    "api.editor_gone": ("API 令牌所属的编辑 {name} 已被删除，令牌随之失效。", "the API token's editor {name} is no longer "
+                        "an editor, so the token does not work."),
+    "api.read_only": ("此令牌为只读令牌，不能写入数据。未改动任何数据。", "this token is read-only: it cannot write. "
+                      "Nothing was changed."),
+    "api.bad_number": ("参数 {name} 的值“{value}”不是整数。", "the parameter {name} must be a whole number, not '{value}'."),
+    "api.no_file": ("请求中没有文件：请以请求体发送 CSV 或 XLSX 文件（或以 multipart 表单字段 file 上传）。",
+                    "the request holds no file: send the CSV or XLSX file as the body (or as the multipart field "
+                    "file)."),
+    "cli.no_token": ("--server 需要 API 令牌：请设置环境变量 KPI_TOKEN（或用 --token）。", "--server needs an API token: "
+                     "set KPI_TOKEN (or use --token)."),
+    "cli.server_editor": ("使用 --server 时不能指定 --editor：批次记录为令牌所属的编辑。", "--editor does not apply with "
+                          "--server: the batch is recorded with the token's editor."),
+    "cli.sending": ("正在把 {file} 发送到 {url} …", "sending {file} to {url}…"),
+    "cli.bad_server": ("“{url}”不是服务器地址：请写成 http://localhost:8501", "'{url}' is not a server address: write "
+                       "it like http://localhost:8501"),
+    "cli.unreachable": ("无法连接看板 {url}：{reason}", "cannot reach the dashboard at {url}: {reason}"),
+    "cli.not_api": ("{url} 的回应（HTTP {status}）不是看板 API 的回应：请确认这是看板的地址（serve.py，make run）。",
+                    "{url} answered HTTP {status}, not as the dashboard's API does: is it the dashboard's address "
+                    "(serve.py, make run)?"),
+    "cli.token_added": ("已为编辑 {editor} 生成令牌 {name}（{scope}）。令牌只显示这一次（见下一行），数据库只保存其 sha256。",
+                        "token {name} made for editor {editor} ({scope}). It is shown once, on the next line; the "
+                        "store keeps only its sha256."),
+    "cli.token_exists": ("已有名为 {name} 的有效令牌：请先吊销，或换一个名称。未做任何修改。", "a token named {name} "
+                         "exists and is not revoked: revoke it first or choose another name. Nothing changed."),
+    "cli.token_name": ("令牌名称须为 1 至 {max} 个字符。", "a token name has 1 to {max} characters."),
+    "cli.token_revoked": ("令牌 {name} 已吊销，立即失效。", "token {name} revoked: it no longer works."),
+    "cli.no_token_named": ("没有名为 {name} 的有效令牌，未做任何修改。", "no token named {name} that is not revoked; "
+                           "nothing changed."),
+    "cli.no_tokens": ("还没有 API 令牌（python -m kpi token add 名称 --editor 编辑）。", "no API tokens yet (python -m "
+                      "kpi token add NAME --editor E)."),
     "upload.title": ("上传实际完成数据", "Upload actual results"),
     "upload.template": ("1. 下载模板", "1. Download the template"),
     "upload.template_period": ("模板期间（月或季度）", "Template period (month or quarter)"),
