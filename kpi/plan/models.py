@@ -68,6 +68,13 @@ class PeriodTarget(Strict):
             raise ValueError(f"{exc}; write it like 2023-Q3, 2023-07 or 2023-H2") from exc
 
 
+class Bounds(Strict):
+    """The values an item can take, when they are not its kind's (a rate 0 to 100, a count or stock 0 or more)."""
+
+    low: float | None = None
+    high: float | None = None
+
+
 class Baseline(Strict):
     """A fact the plan states as already done (e.g. a list of 25 firms)."""
 
@@ -89,6 +96,8 @@ class Indicator(Strict):
     baseline: Baseline | None = None
     source: Annotated[str, Field(min_length=1)]
     note: Text | None = None
+    # left out of the canonical JSON when absent, so plans without bounds keep their sha256 (and revision)
+    bounds: Bounds | None = Field(None, exclude_if=lambda v: v is None)
 
     @property
     def monitored(self) -> bool:

@@ -113,6 +113,10 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
         if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
             if value["low"] > value["high"]:
                 out.append(PlanIssue(path, f"low {value['low']:g} is greater than high {value['high']:g}"))
+    limits = item.get("bounds")
+    if isinstance(limits, dict) and _num(limits.get("low")) is not None and _num(limits.get("high")) is not None:
+        if limits["low"] > limits["high"]:
+            out.append(PlanIssue(f"{at}.bounds", f"low {limits['low']:g} is greater than high {limits['high']:g}"))
     spans: list[tuple[dt.date, dt.date, str]] = []
     for k, t in enumerate(targets):
         if not isinstance(t, dict):
