@@ -191,6 +191,8 @@ def try_prepare(known: pa.Table | pd.DataFrame, data: bytes, filename: str, limi
                            "note FROM staged").to_arrow_table()
         finally:
             con.close()
+    except duckdb.OutOfMemoryException:
+        return None  # past the memory budget here: the full pipeline runs within its own, and says so if need be
     finally:
         os.unlink(path)
     names_ok = {norm_header(a) for a in ALIASES["indicator_name"]}
