@@ -244,6 +244,49 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.plan_written": ("已写入 {file}（计划 {plan}）", "{file} written (plan {plan})"),
     "cli.no_plan_source": ("找不到计划 {plan}：它不是文件，也不在数据库 {db} 中", "no plan {plan}: not a file, and not "
                            "in the database {db}"),
+    "ingest.negative_stock": ("“{value}”为负数：{indicator} 是期末存量，须为 0 或正数",
+                              "'{value}' is negative: {indicator} is a level at period end, enter 0 or more"),
+    "ingest.rate_range": ("“{value}”不在 0 到 100 之间：{indicator} 是百分比，87.5% 请填 87.5",
+                          "'{value}' is not a percentage from 0 to 100: {indicator} is a rate; enter 87.5 for 87.5%"),
+    "ingest.below_bound": ("“{value}”低于计划为 {indicator} 规定的下限 {low}：请核对数值",
+                           "'{value}' is below {low}, the lowest value the plan allows for {indicator}: "
+                           "check the value"),
+    "ingest.above_bound": ("“{value}”高于计划为 {indicator} 规定的上限 {high}：请核对数值",
+                           "'{value}' is above {high}, the highest value the plan allows for {indicator}: "
+                           "check the value"),
+    "ingest.extra_cells": ("“{value}”所在的列没有表头（表头只有 {count} 列）：带千位分隔符的数字（如 1,200）"
+                           "须加英文引号写成 \"1,200\"，或去掉分隔符写成 1200；多余的单元格请删除",
+                           "'{value}' is in a column with no header (the header has {count} columns): a number "
+                           "with a thousands separator such as 1,200 must be quoted (\"1,200\") or written "
+                           "without it (1200); delete any other extra cells"),
+    "ingest.mixed_encoding": ("这一行的文字不是 UTF-8 编码，而文件其余部分是（可能是从 GBK 文件粘贴来的）："
+                              "请将整个文件另存为 UTF-8 后重新上传",
+                              "the text of this row is not UTF-8 while the rest of the file is (pasted from a GBK "
+                              "file?): save the whole file as UTF-8 and upload it again"),
+    "ingest.note_too_long": ("备注有 {length} 个字，超过上限 {limit} 字：请精简",
+                             "the note has {length} characters, over the limit of {limit}: shorten it"),
+    "ingest.too_many_rows": ("文件超过 {limit:,} 行：请拆分后分批上传",
+                             "the file has more than {limit:,} rows: split it and upload the parts"),
+    "ingest.too_many_columns": ("第{row}行有 {count:,} 列，超过上限 {limit:,} 列：请删除多余的列，或拆分后分批上传",
+                                "row {row} has {count:,} columns, over the limit of {limit:,}: delete the columns "
+                                "not needed, or split the file"),
+    "ingest.too_many_cells": ("数据区域至少有 {rows:,} 行 × {columns:,} 列，超过 {limit:,} 个单元格的上限："
+                              "请删除未用的行和列，或拆分后分批上传",
+                              "the data spans at least {rows:,} rows × {columns:,} columns, over the limit of "
+                              "{limit:,} cells: delete the rows and columns not used, or split the file"),
+    "ingest.cell_too_far": ("单元格 {cell} 有内容，超出了允许的范围（{rows:,} 行、{columns:,} 列）："
+                            "请删除该单元格（以及数据区域以外的其他内容）后重新上传",
+                            "cell {cell} has content, beyond the {rows:,} rows and {columns:,} columns a sheet may "
+                            "use: delete it (and anything else outside the data) and upload again"),
+    "ingest.over_memory": ("读取此文件需要超过 {limit} MB 内存，超出单次上传的上限：请拆分成较小的文件，"
+                           "或另存为 CSV 后重试",
+                           "reading this file needs more than {limit} MB of memory, the most one upload may use: "
+                           "split it into smaller files, or save it as CSV and try again"),
+    "ingest.over_time": ("读取此文件超过 {limit} 秒，超出单次上传的时限：请拆分成较小的文件，或另存为 CSV 后重试",
+                         "reading this file takes more than {limit} seconds, the most one upload may take: "
+                         "split it into smaller files, or save it as CSV and try again"),
+    "note.too_long": ("说明或理由最多 {limit} 个字，现有 {length} 个字：请精简",
+                      "a note or reason has at most {limit} characters; this one has {length}: shorten it"),
     # --- command line -------------------------------------------------------
     "cli.imported": ("已导入批次 {batch}：{rows} 行（{file}）", "imported batch {batch}: {rows} rows ({file})"),
     "cli.dry_run": ("检查通过（未写入）：{rows} 行可导入", "check passed (nothing written): {rows} rows would import"),

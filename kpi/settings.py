@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest upload accepted (20 MB: a year of monthly data for "
                                   "a city fits in well under 1 MB).")
+    upload_max_rows: int = Field(1_048_576, gt=0, description="Most rows a file may have, header included "
+                                 "(Excel's own limit).")
+    upload_max_columns: int = Field(1_000, gt=0, description="Most columns a file may have (the wide template of "
+                                    "ten years of months has about 125).")
+    upload_max_cells: int = Field(5_000_000, gt=0, description="Most cells (rows × columns, empty ones included) a "
+                                  "file may span: a million rows of indicator, period, value and note is 4 million.")
+    upload_memory_mb: int = Field(1_536, gt=0, description="Memory (address space, MB) that reading and checking one "
+                                  "upload may add, in a child process of its own; past it the file is refused (a "
+                                  "20 MB CSV through the full checks takes about 1,030 MB).")
+    upload_seconds: float = Field(60.0, gt=0, description="Time that reading and checking one upload may take; "
+                                  "past it the file is refused.")
+    note_max_chars: int = Field(500, gt=0, description="Longest note or reason (characters), in uploads and in "
+                                "the forms of the indicator page.")
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,8 @@
 - ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
 - ``tokens``: API tokens, kept by their hash (methods of ``Store``).
 
-May import ``kpi.plan`` and ``kpi.settings`` — never ingest, the status engine or the reports (they call the store).
+May import ``kpi.plan``, ``kpi.settings`` and ``kpi.notes`` — never ingest, the status engine or the reports
+(they call the store).
 """
 
 from kpi.store.store import (

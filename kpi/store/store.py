@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from kpi.notes import checked_note
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
@@ -294,23 +295,28 @@ class Store(SessionStore, TokenStore):
 
     # --- explanations and overrides --------------------------------------
     def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
-        """Attach an explanation to an indicator-period (an empty note clears it), as a batch."""
+        """Attach an explanation to an indicator-period (an empty note clears it), as a batch.
+
+        Control characters go (``kpi.notes``); NoteTooLong (a ValueError) past KPI_NOTE_MAX_CHARS."""
         who = _require_editor(editor)
+        note = checked_note(note)
         with self._transaction() as cur:
             batch = self._new_batch(cur, NOTE, who, row_count=1, source=f"{indicator} {period}")
-            cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note.strip()])
+            cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note])
             return batch
 
     def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor) -> int:
-        """Override the computed status of an indicator-period, with a reason (empty status clears it)."""
+        """Override the computed status of an indicator-period, with a reason (empty status clears it).
+
+        The reason is cleaned and bounded as a note is (NoteTooLong past KPI_NOTE_MAX_CHARS)."""
         who = _require_editor(editor)
-        if status and not reason.strip():
+        reason = checked_note(reason)
+        if status and not reason:
             raise ValueError("an override needs a reason")
         with self._transaction() as cur:
             batch = self._new_batch(cur, OVERRIDE, who, row_count=1, source=f"{indicator} {period}",
                                     comment=status or None)
-            cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status,
-                                                                         reason.strip()])
+            cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status, reason])
             return batch
 
     def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
