@@ -1,7 +1,7 @@
 """Free text that editors write — upload notes, explanations, override reasons — cleaned and bounded one way.
 
-C0 control characters (NUL, escape, backspace, carriage return...) go, tab and newline stay; spaces around
-go; the text is at most ``KPI_NOTE_MAX_CHARS`` characters (500) wherever it comes from: a CSV cell, the
+Line breaks of every kind become a newline (CR LF, a lone CR, and Word's soft line break and page break, vertical
+tab and form feed); the other C0 control characters (NUL, escape, backspace...) go, tab stays; spaces around go; the text is at most ``KPI_NOTE_MAX_CHARS`` characters (500) wherever it comes from: a CSV cell, the
 indicator page's forms, a script calling the store.
 """
 
@@ -12,8 +12,9 @@ import re
 from kpi.i18n import t
 from kpi.settings import get_settings
 
+BREAK = "\r\n?|[\x0b\x0c]"  # what else stands for a line break: CR LF, CR, vertical tab, form feed (a regex)
 CONTROL = "[\x00-\x08\x0b-\x1f]"  # C0 controls but tab (\x09) and newline (\x0a); a regular expression
-_CONTROL = re.compile(CONTROL)
+_BREAK, _CONTROL = re.compile(BREAK), re.compile(CONTROL)
 
 
 class NoteTooLong(ValueError):
@@ -28,8 +29,8 @@ class NoteTooLong(ValueError):
 
 
 def clean_note(text: str) -> str:
-    """The text without C0 control characters (tab and newline aside) and without spaces around it."""
-    return _CONTROL.sub("", text).strip()
+    """The text with one kind of line break, without other C0 control characters (tab aside) and spaces around it."""
+    return _CONTROL.sub("", _BREAK.sub("\n", text)).strip()
 
 
 def checked_note(text: str, limit: int | None = None) -> str:

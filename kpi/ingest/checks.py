@@ -17,7 +17,7 @@ from kpi.ingest import bounds
 from kpi.ingest.cells import milestones_of, numbers_of, periods_of
 from kpi.ingest.layout import norm_header
 from kpi.ingest.limits import Limits
-from kpi.notes import CONTROL
+from kpi.notes import BREAK, CONTROL
 from kpi.periods import GRAINS, MONTHS_PER, parse_period
 from kpi.problems import Problem
 from kpi.store.schema import OBS_COLUMNS
@@ -89,8 +89,8 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame,
     long = long.copy()
     for col in ("ind_raw", "per_raw", "val_raw", "note"):
         long[col] = long[col].fillna("").astype(str)
-        if col == "note":  # C0 control characters go (tab and newline stay), as in every note form
-            long[col] = long[col].str.replace(CONTROL, "", regex=True)
+        if col == "note":  # line breaks made one, other C0 controls gone (tab stays), as in every note form
+            long[col] = long[col].str.replace(BREAK, "\n", regex=True).str.replace(CONTROL, "", regex=True)
         long[col] = long[col].str.strip()
     blank = long["val_raw"].eq("")
     blanks = int(blank.sum())

@@ -190,3 +190,11 @@ def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import
         raise ValueError("a file with problems cannot be committed")
     return store.write_batch(prepared.batch, editor, prepared.filename, prepared.sha256, kind=kind,
                              expected_version=expected_version)
+
+
+def warm_up() -> None:
+    """Read and check a two-row CSV once, so each child of the upload sandbox finds pandas' lazy parts loaded."""
+    known = pd.DataFrame({"plan_id": ["P"], "code": ["A-B"], "kind": ["count"], "name_zh": ["甲"], "name_en": ["a"],
+                          "span_start": [pd.Timestamp("2023-01-01")], "span_end": [pd.Timestamp("2023-12-31")]})
+    prepare_bytes(known, "指标编码,期间,实际值,备注\nA-B,2023-Q1,1,说明\nA-B,2023-07,-1,\n".encode(), "warm.csv",
+                  Limits(10, 10, 100, 10))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import importlib
 import logging
 import os
 import pickle
@@ -167,9 +168,13 @@ def _kill(pid: int) -> None:
 # --- the server's side -------------------------------------------------------------------------------------
 def serve(control_fd: int) -> None:
     """The fork server: import once, then fork a child per job until the parent goes away."""
-    for name in PRELOAD:
-        __import__(name)
-    _warm_up()
+    for name in PRELOAD:  # by name: the sandbox runs whatever it is given and knows no module of the pipeline
+        module = importlib.import_module(name)
+        if hasattr(module, "warm_up"):
+            try:
+                module.warm_up()  # e.g. the pipeline reads a two-row file once, so children find it all loaded
+            except Exception:  # noqa: BLE001 - a warm-up only: the first job will say what is wrong
+                _log.exception("upload worker warm-up failed in %s", name)
     gc.freeze()  # what is loaded stays out of the collector's walks: children share those pages, not copy them
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control = socket.socket(fileno=control_fd)
@@ -190,22 +195,6 @@ def serve(control_fd: int) -> None:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os._exit(_child(socket.socket(fileno=fds[0])))
         os.close(fds[0])
-
-
-def _warm_up() -> None:
-    """Read and check a two-row CSV once, so each child finds pandas' lazy parts loaded (no threads start)."""
-    import pandas as pd
-
-    from kpi.ingest.limits import Limits
-    from kpi.ingest.pipeline import prepare_bytes
-
-    known = pd.DataFrame({"plan_id": ["P"], "code": ["A-B"], "kind": ["count"], "name_zh": ["甲"], "name_en": ["a"],
-                          "span_start": [pd.Timestamp("2023-01-01")], "span_end": [pd.Timestamp("2023-12-31")]})
-    try:
-        prepare_bytes(known, "指标编码,期间,实际值,备注\nA-B,2023-Q1,1,说明\nA-B,2023-07,-1,\n".encode(), "warm.csv",
-                      Limits(10, 10, 100, 10))
-    except Exception:  # noqa: BLE001 - a warm-up only: the first job will say what is wrong
-        _log.exception("upload worker warm-up failed")
 
 
 def _vm_bytes() -> int | None:
