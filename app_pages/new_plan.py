@@ -16,11 +16,12 @@ from ui.render import pending_edits
 from ui.safe import plain
 
 DRAFT = "_newplan"  # the draft being edited: its plan data, where it came from, notes, a token for its widgets
+GRID_HEIGHT, ROW_HEIGHT = 600, 35  # the items grid shows about 16 rows before it scrolls
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ctx = context.current()
 lang = ctx.lang
-context.header(ctx, t("newplan.title", lang))
+st.title(t("newplan.title", lang))  # a plan of its own: not the view's period, data or sample banners
 who = signin.editor()
 if who is None:
     st.info(t("auth.viewer_only", lang))
@@ -85,7 +86,7 @@ fields["title_en"] = right.text_input(t("newplan.col_title_en", lang), fields["t
 span_of = data.get("span") or {}
 st.caption(t("newplan.span_shown", lang, start=str(span_of.get("start", "")), end=str(span_of.get("end", ""))))
 if data.get("review"):
-    fields["checked"] = st.checkbox(plain(t("newplan.title_review", lang, flags=grid.flag_names(data["review"], lang))),
+    fields["checked"] = st.checkbox(plain(t("newplan.plan_checked", lang, flags=grid.flag_names(data["review"], lang))),
                                     key=f"newplan_plan_checked_{token}")
 if draft["notes"]:
     with st.expander(t("newplan.notes", lang, count=len(draft["notes"]))):
@@ -97,6 +98,9 @@ areas = grid.area_frame(data, lang)
 areas_now = pending_edits(areas, area_key)
 items = grid.item_frame(data, lang, list(areas_now["code"]))
 result = grid.read_grids(data, fields, areas_now, pending_edits(items, item_key))
+st.caption(plain(t("newplan.from", lang, origin=draft["origin"] or t("draft.pasted", lang),
+                   areas=len(result.raw["areas"]), items=sum(len(a["items"]) for a in result.raw["areas"]),
+                   targets=Draft(result.raw, result.plan).targets())))
 
 
 def _label(column: str) -> str:
@@ -107,7 +111,9 @@ def _columns(read_only: tuple[str, ...]) -> dict:
     text = {c: st.column_config.TextColumn(_label(c), disabled=c in read_only)
             for c in dict.fromkeys(grid.ITEM_COLUMNS + grid.AREA_COLUMNS)}
     return {**text,
-            "problem": st.column_config.TextColumn(_label("problem"), disabled=True, width="medium"),
+            "name": st.column_config.TextColumn(_label("name"), width="medium"),
+            "problem": st.column_config.TextColumn(_label("problem"), disabled=True,
+                                                   width="medium" if result.cells else "small"),
             "checked": st.column_config.CheckboxColumn(_label("checked"), help=t("newplan.checked_help", lang)),
             "drop": st.column_config.CheckboxColumn(_label("drop"), help=t("newplan.drop_help", lang))}
 
@@ -116,7 +122,7 @@ st.markdown(f"**{t('newplan.areas', lang)}**")
 st.caption(t("newplan.areas_help", lang))
 area_columns = {k: v for k, v in _columns(("problem", "review", "heading")).items() if k in grid.AREA_COLUMNS}
 areas_edited = st.data_editor(grid.shown(areas, result, "areas", lang), key=area_key, width="stretch",
-                              num_rows="fixed", column_config=area_columns)
+                              num_rows="fixed", column_config=area_columns, placeholder="")
 
 st.markdown(f"**{t('newplan.items', lang)}**")
 st.caption(t("newplan.items_help", lang))
@@ -124,8 +130,6 @@ codes = [c for c in dict.fromkeys(areas_edited["code"].dropna().astype(str)) if 
 item_columns = {
     **_columns(grid.READ_ONLY),
     "area": st.column_config.SelectboxColumn(_label("area"), options=codes, required=True),
-    "code": st.column_config.TextColumn(_label("code"), pinned=True),
-    "name": st.column_config.TextColumn(_label("name"), pinned=True, width="medium"),
     "kind": st.column_config.SelectboxColumn(_label("kind"), options=grid.KINDS, required=True,
                                              format_func=lambda k: t(f"kind.{k}", lang)),
     "target": st.column_config.TextColumn(_label("target"), help=t("newplan.target_help", lang)),
@@ -136,18 +140,16 @@ item_columns = {
     "due": st.column_config.DateColumn(_label("due"), format="YYYY-MM-DD"),
     "baseline": st.column_config.NumberColumn(_label("baseline")),
     "baseline_date": st.column_config.DateColumn(_label("baseline_date"), format="YYYY-MM-DD"),
-    "source": st.column_config.TextColumn(_label("source"), disabled=True, width="large"),
+    "source": st.column_config.TextColumn(_label("source"), disabled=True, width="medium"),
 }
 items_edited = st.data_editor(grid.shown(items, result, "items", lang), key=item_key, width="stretch",
-                              num_rows="fixed", column_config=item_columns)
+                              num_rows="fixed", column_config=item_columns, placeholder="",
+                              height=min(GRID_HEIGHT, ROW_HEIGHT * (len(items) + 1) + 3))
 
 # the plan exactly as the grids returned it: what is checked, listed, downloaded and saved
 result = grid.read_grids(data, fields, areas_edited, items_edited)
 plan = result.plan
 drafted = Draft(result.raw, plan)
-st.caption(plain(t("newplan.from", lang, origin=draft["origin"] or t("draft.pasted", lang),
-                   areas=len(result.raw["areas"]), items=sum(len(a["items"]) for a in result.raw["areas"]),
-                   targets=drafted.targets())))
 if result.cells:
     st.error(t("newplan.problems", lang, count=len(result.cells)))
     st.dataframe(grid.cells_table(result.cells, lang), hide_index=True, width="stretch")
@@ -173,6 +175,7 @@ def _save(new_plan, origin: str) -> None:
         return
     st.session_state.pop(DRAFT, None)
     st.session_state["_newplan_saved"] = new_plan.id
+    st.session_state["plan"] = new_plan.id  # the new plan is the one in view from now on (sidebar, menu links)
 
 
 ready = plan is not None and plan.id not in taken and (accept or not result.open)

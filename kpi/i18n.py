@@ -409,8 +409,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "newplan.span_shown": ("计划期：{start} 至 {end}（如需改动，请在上方指定计划期后重新生成草稿）",
                            "Plan period: {start} to {end} (to change it, give the period above and make the draft "
                            "again)"),
-    "newplan.title_review": ("标题待核对：{flags}", "The title is to check: {flags}"),
-    "newplan.title_checked": ("标题已核对", "Title checked"),
+    "newplan.plan_checked": ("已核对：{flags}（草稿推测，核对无误或改正后勾选）",
+                             "Checked: {flags} (guessed by the draft; tick once checked or corrected)"),
     "newplan.areas": ("领域", "Areas"),
     "newplan.areas_help": ("在此改领域编码或名称；改了领域编码，其下指标编码的前缀随之改变。勾选“删除”则连同其下指标一并删除。",
                            "Change an area's code or name here: its items take the new code as their prefix. Tick "
@@ -437,10 +437,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "newplan.save": ("保存为新计划", "Save as a new plan"),
     "newplan.saved": ("已保存新计划 {plan}（第 1 版）。", "Saved the new plan {plan} (revision 1)."),
     "newplan.open_plan": ("打开新计划 {plan} 的总览", "Open the overview of the new plan {plan}"),
-    "newplan.id_taken": ("计划编号 {plan} 已经存在：请换一个编号再保存（已有：{plans}）。",
-                         "The plan id {plan} exists already: choose another id before saving (taken: {plans})."),
-    "newplan.download_yaml": ("下载草稿（YAML）", "Download the draft (YAML)"),
-    "newplan.download_xlsx": ("下载草稿工作簿（Excel）", "Download the draft as a workbook (Excel)"),
+    "newplan.id_taken": ("计划编号 {plan} 已经存在：请在上方“计划编号”中换一个编号再保存（已有：{plans}）。",
+                         "The plan id {plan} exists already: change Plan id above before saving (taken: {plans})."),
+    "newplan.download_yaml": ("下载 YAML", "Download YAML"),
+    "newplan.download_xlsx": ("下载 Excel 工作簿", "Download workbook"),
     "newplan.xlsx_help": ("草稿没有问题后才能生成工作簿；YAML 草稿随时可以下载。",
                           "The workbook is made once the draft has no problems; the YAML draft can be downloaded at "
                           "any time."),

@@ -167,6 +167,9 @@ def test_a_workbook_and_a_carried_plan_start_a_draft_and_a_bad_file_says_why(db,
     at.checkbox(key=next(c.key for c in at.checkbox if c.key.startswith("newplan_accept_"))).check().run()
     _save_button(at, "en").click().run()
     assert "Saved the new plan 2024-H1 (revision 1)." in [s.value for s in at.success]
+    view = at.session_state["_context"].view  # the new plan is the one in view: its whole span, a date inside it
+    assert (view.plan_id, view.period, str(view.as_of)) == ("2024-H1", "2024-H1", "2024-06-30")
+    assert not at.warning
 
     # the file starts: AppTest has no file upload, so the page's start function is what is checked here
     from kpi.plan import start

@@ -21,9 +21,11 @@ from kpi.plan.models import Plan, validate_plan
 from kpi.plan.values import day_of, number_of, parse_target, plan_text, same, target_text, text_of, texts, ticked
 from kpi.problems import Localized, Problem
 
-AREA_COLUMNS = ("code", "name", "problem", "review", "checked", "name_en", "heading", "drop")
-ITEM_COLUMNS = ("area", "code", "name", "problem", "review", "checked", "kind", "target", "every", "unit",
-                "direction", "due", "baseline", "baseline_date", "source", "name_en", "unit_en", "phased", "drop")
+# left to right as an editor works a row: what it is, what stands in the way, what to check and the tick, the values
+# checked most (in sight on a laptop beside the sidebar), the source sentence, then what is changed seldom
+AREA_COLUMNS = ("code", "name", "problem", "review", "checked", "heading", "name_en", "drop")
+ITEM_COLUMNS = ("name", "problem", "review", "checked", "kind", "target", "unit", "every", "due", "source", "code",
+                "baseline", "baseline_date", "direction", "area", "name_en", "unit_en", "phased", "drop")
 READ_ONLY = ("problem", "review", "heading", "source", "phased")
 KINDS = ("count", "stock", "rate", "milestone")
 DIRECTIONS = ("at_least", "at_most", "range")
