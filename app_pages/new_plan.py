@@ -11,8 +11,7 @@ from kpi.plan.carry import next_spans
 from kpi.plan.draft import Draft
 from kpi.plan.workbook import plan_to_xlsx
 from kpi.store import StoreConflict
-from ui import context, signin, state
-from ui.render import pending_edits
+from ui import context, grids, signin, state
 from ui.safe import plain
 
 DRAFT = "_newplan"  # the draft being edited: its plan data, where it came from, notes, a token for its widgets
@@ -66,7 +65,7 @@ with by_carry:
 
 saved = st.session_state.pop("_newplan_saved", None)
 if saved:
-    st.success(t("newplan.saved", lang, plan=saved))
+    st.success(plain(t("newplan.saved", lang, plan=saved)))
     st.page_link("app_pages/overview.py", label=plain(t("newplan.open_plan", lang, plan=saved)),
                  query_params={"lang": lang, "plan": saved}, icon=":material/dashboard:")
 draft = st.session_state.get(DRAFT)
@@ -95,56 +94,25 @@ if draft["notes"]:
 # what the grids hold now (the browser's edits so far), so each row shows its own problems and open flags
 area_key, item_key = f"newplan_areas_{token}", f"newplan_items_{token}"
 areas = grid.area_frame(data, lang)
-areas_now = pending_edits(areas, area_key)
+areas_now = grids.pending_edits(areas, area_key)
 items = grid.item_frame(data, lang, list(areas_now["code"]))
-result = grid.read_grids(data, fields, areas_now, pending_edits(items, item_key))
+result = grid.read_grids(data, fields, areas_now, grids.pending_edits(items, item_key))
 st.caption(plain(t("newplan.from", lang, origin=draft["origin"] or t("draft.pasted", lang),
                    areas=len(result.raw["areas"]), items=sum(len(a["items"]) for a in result.raw["areas"]),
                    targets=Draft(result.raw, result.plan).targets())))
 
-
-def _label(column: str) -> str:
-    return t(f"newplan.col_{column}", lang)
-
-
-def _columns(read_only: tuple[str, ...]) -> dict:
-    text = {c: st.column_config.TextColumn(_label(c), disabled=c in read_only)
-            for c in dict.fromkeys(grid.ITEM_COLUMNS + grid.AREA_COLUMNS)}
-    return {**text,
-            "name": st.column_config.TextColumn(_label("name"), width="medium"),
-            "problem": st.column_config.TextColumn(_label("problem"), disabled=True,
-                                                   width="medium" if result.cells else "small"),
-            "checked": st.column_config.CheckboxColumn(_label("checked"), help=t("newplan.checked_help", lang)),
-            "drop": st.column_config.CheckboxColumn(_label("drop"), help=t("newplan.drop_help", lang))}
-
-
 st.markdown(f"**{t('newplan.areas', lang)}**")
 st.caption(t("newplan.areas_help", lang))
-area_columns = {k: v for k, v in _columns(("problem", "review", "heading")).items() if k in grid.AREA_COLUMNS}
 areas_edited = st.data_editor(grid.shown(areas, result, "areas", lang), key=area_key, width="stretch",
-                              num_rows="fixed", column_config=area_columns, placeholder="")
+                              num_rows="fixed", column_config=grids.area_columns(lang, bool(result.cells)),
+                              placeholder="")
 
 st.markdown(f"**{t('newplan.items', lang)}**")
 st.caption(t("newplan.items_help", lang))
 codes = [c for c in dict.fromkeys(areas_edited["code"].dropna().astype(str)) if c.strip()]
-item_columns = {
-    **_columns(grid.READ_ONLY),
-    "area": st.column_config.SelectboxColumn(_label("area"), options=codes, required=True),
-    "kind": st.column_config.SelectboxColumn(_label("kind"), options=grid.KINDS, required=True,
-                                             format_func=lambda k: t(f"kind.{k}", lang)),
-    "target": st.column_config.TextColumn(_label("target"), help=t("newplan.target_help", lang)),
-    "every": st.column_config.SelectboxColumn(_label("every"), options=grid.EVERY,
-                                              format_func=lambda g: t(f"newplan.every_{g}", lang)),
-    "direction": st.column_config.SelectboxColumn(_label("direction"), options=grid.DIRECTIONS, required=True,
-                                                  format_func=lambda d: t(f"newplan.dir_{d}", lang)),
-    "due": st.column_config.DateColumn(_label("due"), format="YYYY-MM-DD"),
-    "baseline": st.column_config.NumberColumn(_label("baseline")),
-    "baseline_date": st.column_config.DateColumn(_label("baseline_date"), format="YYYY-MM-DD"),
-    "source": st.column_config.TextColumn(_label("source"), disabled=True, width="medium"),
-}
 items_edited = st.data_editor(grid.shown(items, result, "items", lang), key=item_key, width="stretch",
-                              num_rows="fixed", column_config=item_columns, placeholder="",
-                              height=min(GRID_HEIGHT, ROW_HEIGHT * (len(items) + 1) + 3))
+                              num_rows="fixed", column_config=grids.item_columns(lang, bool(result.cells), codes),
+                              placeholder="", height=min(GRID_HEIGHT, ROW_HEIGHT * (len(items) + 1) + 3))
 
 # the plan exactly as the grids returned it: what is checked, listed, downloaded and saved
 result = grid.read_grids(data, fields, areas_edited, items_edited)

@@ -10,9 +10,10 @@ import pytest
 
 from kpi.plan import grid, start
 from kpi.plan.carry import next_spans
-from kpi.plan.draft import draft_plan
+from kpi.plan.cells import plan_from_xlsx
+from kpi.plan.draft import Draft, draft_plan
 from kpi.plan.dump import plan_data, plan_yaml
-from kpi.plan.models import load_plan
+from kpi.plan.models import load_plan, parse_plan_text
 from kpi.plan.workbook import plan_to_xlsx
 from kpi.store import StoreConflict
 from tests.conftest import EDITOR, PLAN_FILE, ROOT
@@ -195,3 +196,19 @@ def test_a_new_plan_whose_id_is_taken_is_refused_inside_the_write(store):
     assert store.data_version() == version and store.plan("2023-H2") == plan
     other = plan.model_copy(update={"id": "2023-H2-b"})
     assert store.save_plan(other, EDITOR, new=True) == (1, True)
+
+
+def test_the_draft_downloads_read_back_as_the_plan_the_grids_make(seed):
+    """What the page offers: the YAML (any time) and the workbook (once it validates), each read back the same."""
+    areas, items = _grids(seed)
+    areas.loc[1, "code"] = "INV"
+    items = grid.item_frame(seed, "zh", list(areas["code"]))
+    items.loc[2, "kind"] = "stock"
+    items.loc[3, "checked"] = True
+    result = _read(seed, areas, items, id="luohu-draft")
+    assert parse_plan_text(Draft(result.raw, result.plan).to_yaml("zh")) == result.plan
+    assert plan_from_xlsx(plan_to_xlsx(result.plan)) == (result.plan, [])
+    items.loc[4, "target"] = "约六场"  # a draft with a problem still downloads as YAML, the problem in it
+    broken = _read(seed, areas, items)
+    assert broken.plan is None and [(c.row, c.column) for c in broken.cells] == [(4, "target")]
+    assert "target: 约六场" in Draft(broken.raw, None).to_yaml("en")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from kpi.i18n import status_label, t
@@ -97,15 +96,3 @@ def qr(ctx: Context, link: str) -> None:
 
     st.image(briefing.qr_png(link), caption=t("brief.qr_caption", ctx.lang, version=ctx.version), width=180)
 
-
-def pending_edits(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The table a keyed, fixed-rows ``st.data_editor`` will return this run: ``frame`` with the cell edits the
-    browser sent so far (row position -> column -> value), read before the editor is drawn so what is shown beside
-    the cells (a row's problems) already follows them. Values come as the browser sends them (a date as ISO text)."""
-    out = frame.astype(object)
-    edits = (st.session_state.get(key) or {}).get("edited_rows") or {}
-    for row, changes in edits.items():
-        for column, value in changes.items():
-            if column in out.columns and 0 <= int(row) < len(out):
-                out.iat[int(row), out.columns.get_loc(column)] = value
-    return out

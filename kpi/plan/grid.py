@@ -174,9 +174,10 @@ def _item(item: dict, row: dict, base: dict, at: int, cells: list[Cell]) -> tupl
     if direction and direction != "at_least":
         out["direction"] = direction
     target, ok = parse_target(row.get("target"))
-    if not ok:
-        cells.append(Cell("items", at, "target", Problem(None, "target", text_of(row.get("target")),
-                                                         "workbook.not_target", {"value": text_of(row.get("target"))})))
+    if not ok:  # kept as typed (a YAML download shows it); named once, here, not again by the validation
+        out["target"] = text_of(row.get("target"))
+        cells.append(Cell("items", at, "target", Problem(None, "target", out["target"], "workbook.not_target",
+                                                         {"value": out["target"]})))
     elif target is not None:
         out["target"] = target
     if text_of(row.get("every")):
@@ -238,7 +239,9 @@ def read_grids(data: dict, fields: dict, areas: pd.DataFrame, items: pd.DataFram
         target.append(new)
         where[(index[area], len(target) - 1)] = pos + 1
     plan, issues = validate_plan(raw)
-    result.cells += [_place(issue, where, area_rows) for issue in issues]
+    named = {(c.grid, c.row, c.column) for c in result.cells}
+    result.cells += [c for c in (_place(issue, where, area_rows) for issue in issues)
+                     if (c.grid, c.row, c.column) not in named]
     result.cells.sort(key=_order)
     result.plan = None if result.cells else plan
     return result
