@@ -27,8 +27,9 @@ pages = [
     st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
     st.Page("app_pages/upload.py", title=t("nav.upload", lang), icon=":material/upload:", url_path="upload"),
     st.Page("app_pages/targets.py", title=t("nav.targets", lang), icon=":material/flag:", url_path="targets"),
+    st.Page("app_pages/new_plan.py", title=t("nav.new_plan", lang), icon=":material/note_add:", url_path="new-plan"),
 ]
-EDITOR_PAGES = ("upload", "targets")
+EDITOR_PAGES = ("upload", "targets", "new-plan")
 current = st.navigation(pages, position="hidden")
 with menu:
     for page in pages:

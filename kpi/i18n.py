@@ -412,6 +412,134 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "draft.grain.quarter": ("季度", "quarter"),
     "draft.grain.half": ("半年", "half-year"),
     "draft.grain.year": ("年", "year"),
+    # --- the New plan page (app_pages/new_plan.py, kpi/plan/grid.py, kpi/plan/start.py) ---
+    "nav.new_plan": ("新建计划", "New plan"),
+    "newplan.title": ("新建计划", "New plan"),
+    "newplan.help": ("把一份新的工作计划放上看板：粘贴计划原文、上传文件，或把当前计划延续到下一期，先生成草稿；"
+                     "在下面的表格中核对、修改，无误后保存为新计划。",
+                     "Put a new work plan on the dashboard: paste its text, upload a file, or carry the current plan "
+                     "forward to make a draft; check and correct it in the tables below, then save it as a new plan."),
+    "newplan.tab_text": ("粘贴原文", "Paste the text"),
+    "newplan.tab_file": ("上传文件", "Upload a file"),
+    "newplan.tab_carry": ("延续当前计划", "Carry the current plan forward"),
+    "newplan.paste": ("计划原文（全文粘贴，含标题和“一、”“（一）”等分节）",
+                      "The plan's text (all of it, with its title and its sections 一、 or （一）)"),
+    "newplan.span": ("计划期（可不填：从标题读取）", "Plan period (optional: read from the title)"),
+    "newplan.span_help": ("如 2024（全年）、2024-H1（上半年）、2024-Q3（季度）；标题里写明“2024年”“2023年下半年”时可不填。",
+                          "e.g. 2024 (a year), 2024-H1 (a half), 2024-Q3 (a quarter); leave it empty when the title "
+                          "says it (2024年, 2023年下半年)."),
+    "newplan.draft_text": ("生成草稿", "Make the draft"),
+    "newplan.file": ("计划文件", "The plan file"),
+    "newplan.file_help": ("计划原文（.txt、.docx、含文字的 .pdf）生成草稿；计划工作簿（.xlsx，可在本页下载）或 YAML "
+                          "计划文件按原样读入。",
+                          "The plan's text (.txt, .docx, a .pdf with text) is drafted; a plan workbook (.xlsx, e.g. "
+                          "downloaded here) or a YAML plan file is read as it is."),
+    "newplan.draft_file": ("读取文件，生成草稿", "Read the file into a draft"),
+    "newplan.carry_from": ("由“{plan}”延续：领域、指标和编码不变，截止日期和分期目标顺延到新计划期，沿用的内容都标记为待核对。",
+                           "From {plan}: the areas, items and codes stay, due dates and phased targets move to the new "
+                           "period, and everything carried over is flagged for checking."),
+    "newplan.carry_span": ("新计划期", "The new plan's period"),
+    "newplan.carry_keep": ("沿用原计划的目标（不勾选则清空，待填写）", "Keep the plan's targets (untick to clear them, "
+                           "to fill in)"),
+    "newplan.carry_button": ("延续为新计划草稿", "Carry forward into a draft"),
+    "newplan.not_drafted": ("未能生成草稿，请按以下提示修改后重试。", "No draft was made: fix what is listed below and "
+                            "try again."),
+    "newplan.where": ("位置", "Where"),
+    "newplan.draft": ("草稿", "The draft"),
+    "newplan.from": ("来源：{origin}。共 {areas} 个领域、{items} 项工作、{targets} 个数值目标。",
+                     "From {origin}: {areas} areas, {items} items, {targets} numeric targets."),
+    "newplan.notes": ("延续时做了哪些改动（{count} 条）", "What carrying forward changed ({count})"),
+    "newplan.span_shown": ("计划期：{start} 至 {end}（如需改动，请在上方指定计划期后重新生成草稿）",
+                           "Plan period: {start} to {end} (to change it, give the period above and make the draft "
+                           "again)"),
+    "newplan.plan_checked": ("已核对：{flags}（草稿推测，核对无误或改正后勾选）",
+                             "Checked: {flags} (guessed by the draft; tick once checked or corrected)"),
+    "newplan.areas": ("领域", "Areas"),
+    "newplan.areas_help": ("在此改领域编码或名称；改了领域编码，其下指标编码的前缀随之改变。勾选“删除”则连同其下指标一并删除。",
+                           "Change an area's code or name here: its items take the new code as their prefix. Tick "
+                           "Remove to leave an area out, with its items."),
+    "newplan.items": ("工作任务与指标", "Items"),
+    "newplan.items_help": ("每行一项工作。“待核对”列出草稿推测的内容（类型、目标、单位等）：改正后，或核对无误时，勾选“已核对”。"
+                           "目标填一个数，区间写成 90–100；节点任务填截止日期，不填目标。要增加指标，可下载工作簿，"
+                           "在 Excel 中添加后上传。",
+                           "One row per item. To check lists what the draft guessed (kind, target, unit …): correct it, "
+                           "or tick Checked when it is right. A target is one number, a range is written 90–100; a "
+                           "milestone has a due date and no target. To add items, download the workbook, add them in "
+                           "Excel and upload it."),
+    "newplan.problems": ("还有 {count} 处问题，暂不能保存：问题已标在对应行的“问题”列，全部列在下面。",
+                         "{count} problem(s) stand in the way of saving: each is shown on its row (column Problem) "
+                         "and all are listed below."),
+    "newplan.reviews_open": ("还有 {count} 行的推测待核对：核对后逐行勾选“已核对”，或勾选下面的“按草稿原样接受”。",
+                             "{count} row(s) still have guesses to check: tick Checked on each once checked, or accept "
+                             "the draft as it is below."),
+    "newplan.ready": ("草稿已核对完毕，没有问题，可以保存。", "Everything is checked and nothing stands in the way: the "
+                      "plan can be saved."),
+    "newplan.accept": ("按草稿原样接受（未核对的推测保留“待核对”标记；目标可在“目标管理”页继续修改）",
+                       "Accept the draft as it is (unchecked guesses keep their flags; targets can still be changed on "
+                       "the Targets page)"),
+    "newplan.save": ("保存为新计划", "Save as a new plan"),
+    "newplan.saved": ("已保存新计划 {plan}（第 1 版）。", "Saved the new plan {plan} (revision 1)."),
+    "newplan.open_plan": ("打开新计划 {plan} 的总览", "Open the overview of the new plan {plan}"),
+    "newplan.id_taken": ("计划编号 {plan} 已经存在：请在上方“计划编号”中换一个编号再保存（已有：{plans}）。",
+                         "The plan id {plan} exists already: change Plan id above before saving (taken: {plans})."),
+    "newplan.download_yaml": ("下载 YAML", "Download YAML"),
+    "newplan.download_xlsx": ("下载 Excel 工作簿", "Download workbook"),
+    "newplan.xlsx_help": ("草稿没有问题后才能生成工作簿；YAML 草稿随时可以下载。",
+                          "The workbook is made once the draft has no problems; the YAML draft can be downloaded at "
+                          "any time."),
+    "newplan.discard": ("放弃草稿", "Discard the draft"),
+    "newplan.table": ("表", "Table"),
+    "newplan.grid_plan": ("计划", "Plan"),
+    "newplan.grid_areas": ("领域", "Areas"),
+    "newplan.grid_items": ("指标", "Items"),
+    "newplan.col_area": ("领域", "Area"),
+    "newplan.col_code": ("编码", "Code"),
+    "newplan.col_name": ("名称", "Name"),
+    "newplan.col_problem": ("问题", "Problem"),
+    "newplan.col_review": ("待核对", "To check"),
+    "newplan.col_checked": ("已核对", "Checked"),
+    "newplan.col_name_en": ("英文名称", "Name (English)"),
+    "newplan.col_heading": ("原文标题", "Heading in the text"),
+    "newplan.col_drop": ("删除", "Remove"),
+    "newplan.col_kind": ("类型", "Kind"),
+    "newplan.col_target": ("目标", "Target"),
+    "newplan.col_every": ("每期", "Every"),
+    "newplan.col_unit": ("单位", "Unit"),
+    "newplan.col_direction": ("方向", "Direction"),
+    "newplan.col_due": ("截止日期", "Due"),
+    "newplan.col_baseline": ("基数", "Baseline"),
+    "newplan.col_baseline_date": ("基数日期", "Baseline date"),
+    "newplan.col_source": ("原文", "Source sentence"),
+    "newplan.col_unit_en": ("英文单位", "Unit (English)"),
+    "newplan.col_phased": ("分期目标", "Phased targets"),
+    "newplan.col_title": ("标题", "Title"),
+    "newplan.col_title_en": ("英文标题（可不填）", "Title in English (optional)"),
+    "newplan.col_id": ("计划编号", "Plan id"),
+    "newplan.col_span": ("计划期", "Plan period"),
+    "newplan.col_heading_help": ("计划原文中的分节标题", "The section's heading in the plan's text"),
+    "newplan.checked_help": ("核对无误（或已改正）后勾选：该行不再标记待核对", "Tick once the row is checked (or "
+                             "corrected): it is no longer flagged"),
+    "newplan.target_help": ("一个数；区间写成 90–100；节点任务不填", "One number; a range as 90–100; empty for a "
+                            "milestone"),
+    "newplan.drop_help": ("勾选则不放入新计划", "Tick to leave it out of the new plan"),
+    "newplan.dir_at_least": ("不少于", "at least"),
+    "newplan.dir_at_most": ("不多于", "at most"),
+    "newplan.dir_range": ("区间", "range"),
+    "newplan.every_month": ("每月", "every month"),
+    "newplan.every_quarter": ("每季度", "every quarter"),
+    "newplan.every_half": ("每半年", "every half-year"),
+    "newplan.every_year": ("每年", "every year"),
+    "newplan.code_form": ("编码只能用大写字母和数字，以所属领域的编码和“-”开头，如 INV-EVENTS",
+                          "a code is capital letters and digits, starting with its area's code and a hyphen, e.g. "
+                          "INV-EVENTS"),
+    "newplan.area_code_form": ("领域编码只能用大写字母和数字，以字母开头，如 INV",
+                               "an area code is capital letters and digits, starting with a letter, e.g. INV"),
+    "newplan.id_form": ("计划编号只能用字母、数字和 . _ -，如 2024 或 2024-H1",
+                        "a plan id is letters, digits and . _ -, e.g. 2024 or 2024-H1"),
+    "newplan.no_items": ("这个领域下没有指标：把至少一项工作的“领域”设为它，或勾选“删除”",
+                         "this area has no items: set at least one item's Area to it, or tick Remove"),
+    "newplan.unknown_area": ("领域“{area}”不在领域表中：请选择已有的领域（{areas}）",
+                             "area {area} is not in the table of areas: choose one of {areas}"),
     "cli.draft_written": ("{file}：计划草稿 {plan}，{areas} 个领域，{items} 项工作，{targets} 个数值目标；"
                           "{reviews} 处推测待确认（见各项 review）",
                           "{file}: draft plan {plan}, {areas} areas, {items} items, {targets} numeric targets; "

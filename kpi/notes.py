@@ -1,8 +1,9 @@
 """Free text that editors write — upload notes, explanations, override reasons — cleaned and bounded one way.
 
 Line breaks of every kind become a newline (CR LF, a lone CR, and Word's soft line break and page break, vertical
-tab and form feed); the other C0 control characters (NUL, escape, backspace...) go, tab stays; spaces around go; the text is at most ``KPI_NOTE_MAX_CHARS`` characters (500) wherever it comes from: a CSV cell, the
-indicator page's forms, a script calling the store.
+tab and form feed); the other C0 control characters (NUL, escape, backspace...) go, tab stays; spaces around go;
+the text is at most ``KPI_NOTE_MAX_CHARS`` characters (500) wherever it comes from: a CSV cell, the indicator page's
+forms, a script calling the store.
 """
 
 from __future__ import annotations

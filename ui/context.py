@@ -201,7 +201,7 @@ def current() -> Context:
     return st.session_state["_context"]
 
 
-PAGE_PATHS = ("area", "indicator", "upload", "history", "targets")
+PAGE_PATHS = ("area", "indicator", "upload", "history", "targets", "new-plan")
 
 
 def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str) -> str:

@@ -95,3 +95,4 @@ def qr(ctx: Context, link: str) -> None:
     from kpi.report import briefing
 
     st.image(briefing.qr_png(link), caption=t("brief.qr_caption", ctx.lang, version=ctx.version), width=180)
+

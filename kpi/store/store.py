@@ -162,13 +162,19 @@ class Store(SessionStore, TokenStore):
         return latest if as_of_batch is None else min(int(as_of_batch), latest)
 
     # --- plans ----------------------------------------------------------
-    def save_plan(self, plan: Plan, editor: Editor, source: str | None = None) -> tuple[int, bool]:
-        """Store a plan; a changed plan becomes a new revision. Returns (revision, changed)."""
+    def save_plan(self, plan: Plan, editor: Editor, source: str | None = None, new: bool = False) -> tuple[int, bool]:
+        """Store a plan; a changed plan becomes a new revision. Returns (revision, changed).
+
+        ``new``: the plan must not exist yet (its revision 1); StoreConflict, nothing written, when its id is taken —
+        checked inside the write, so two editors creating the same id cannot both succeed.
+        """
         who = _require_editor(editor)
         sha = plan.sha256()
         with self._transaction() as cur:
             row = cur.execute("SELECT revision, sha256 FROM plan_revisions WHERE plan_id = ? "
                               "ORDER BY revision DESC LIMIT 1", [plan.id]).fetchone()
+            if new and row:
+                raise StoreConflict(f"plan {plan.id!r} exists already")
             if row and row[1] == sha:
                 return int(row[0]), False
             revision = (row[0] if row else 0) + 1
