@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import ingest
+from kpi import fmt, ingest
 from kpi.i18n import t
 from kpi.report import changes
 from kpi.store import StoreConflict
@@ -43,7 +43,13 @@ if upload is None:
     context.footer(ctx, "upload")
     st.stop()
 
-prepared, preview, seen = state.prepare_upload(ctx.db, upload.getvalue(), upload.name)
+data = upload.getvalue()
+with st.status(plain(t("upload.checking", lang, file=upload.name, size=fmt.number(len(data) / 1024, lang))),
+               expanded=False) as progress:  # a large file takes seconds: say what is happening
+    prepared, preview, seen = state.prepare_upload(ctx.db, data, upload.name)
+    progress.update(label=plain(t("upload.checked", lang, file=upload.name, rows=fmt.number(prepared.count, lang),
+                                  problems=len(prepared.problems))),
+                    state="complete" if prepared.ok else "error")
 if st.session_state.pop("_upload_stale", None):
     st.error(t("upload.stale", lang))
 if not prepared.ok:
@@ -70,7 +76,8 @@ def _confirm(previewed: ingest.Prepared, version: int) -> None:
     if writer is None:
         return
     try:
-        batch = ingest.commit(state.get_store(), previewed, writer, expected_version=version)
+        with st.spinner(t("upload.writing", lang, rows=fmt.number(previewed.count, lang))):
+            batch = ingest.commit(state.get_store(), previewed, writer, expected_version=version)
     except StoreConflict:
         st.session_state["_upload_stale"] = True  # the rerun shows a fresh preview under the message
         return

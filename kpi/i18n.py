@@ -798,6 +798,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "nothing changed."),
     "cli.no_tokens": ("还没有 API 令牌（python -m kpi token add 名称 --editor 编辑）。", "no API tokens yet (python -m "
                       "kpi token add NAME --editor E)."),
+    "upload.checking": ("正在读取并检查 {file}（{size} KB）…", "Reading and checking {file} ({size} KB)…"),
+    "upload.checked": ("已检查 {file}：{rows} 个数值，{problems} 个问题", "Checked {file}: {rows} values, {problems} problems"),
+    "upload.writing": ("正在写入 {rows} 个数值（一个事务）…", "Writing {rows} values in one transaction…"),
     "upload.title": ("上传实际完成数据", "Upload actual results"),
     "upload.template": ("1. 下载模板", "1. Download the template"),
     "upload.template_period": ("模板期间（月或季度）", "Template period (month or quarter)"),

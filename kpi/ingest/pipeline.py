@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ class Prepared:
 
     filename: str
     sha256: str
-    batch: pd.DataFrame | pa.Table  # OBS_COLUMNS, one row per value to write (Arrow from the fast path)
+    values: pd.DataFrame | pa.Table  # OBS_COLUMNS, one row per value to write (Arrow from the fast path)
     problems: list[Problem]
     blanks: int = 0
     layout: str = ""
@@ -54,14 +55,12 @@ class Prepared:
     @property
     def count(self) -> int:
         """How many values the file would write."""
-        return len(self.batch) if isinstance(self.batch, pd.DataFrame) else self.batch.num_rows
+        return len(self.values) if isinstance(self.values, pd.DataFrame) else self.values.num_rows
 
-    @property
+    @cached_property
     def rows(self) -> pd.DataFrame:
-        """The values to write as a frame (converted once when the fast path gave Arrow)."""
-        if not isinstance(self.batch, pd.DataFrame):
-            self.batch = self.batch.to_pandas()
-        return self.batch
+        """The values to write as a frame, for the preview (made once from Arrow when the fast path gave it)."""
+        return self.values if isinstance(self.values, pd.DataFrame) else self.values.to_pandas()
 
 
 def _find(headers: list[str], role: str, normed: list[str] | None = None) -> str | None:
@@ -188,7 +187,7 @@ def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import
     """
     if not prepared.ok:
         raise ValueError("a file with problems cannot be committed")
-    return store.write_batch(prepared.batch, editor, prepared.filename, prepared.sha256, kind=kind,
+    return store.write_batch(prepared.values, editor, prepared.filename, prepared.sha256, kind=kind,
                              expected_version=expected_version)
 
 
