@@ -57,8 +57,4 @@ if who is not None:  # sign-in tries are for editors: the names typed, when, and
     attempts = state.get_store().signin_attempts()
     with st.expander(t("signins.title", lang, count=len(attempts))):
         st.dataframe(ledger.signin_table(attempts, lang), hide_index=True, width="stretch")
-if who is not None:  # sign-in tries are for editors: the names typed, when, and what came of each
-    attempts = state.get_store().signin_attempts()
-    with st.expander(t("signins.title", lang, count=len(attempts))):
-        st.dataframe(ledger.signin_table(attempts, lang), hide_index=True, width="stretch")
 context.footer(ctx, "history")

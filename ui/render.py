@@ -42,30 +42,38 @@ def milestone_line(ctx: Context, item: Indicator, row: StatusRow) -> None:
 
 def annotate_forms(ctx: Context, code: str) -> None:
     """Editors: attach an explanation to a period, or override its status with a reason."""
+    from kpi.notes import NoteTooLong
+    from kpi.settings import get_settings
     from kpi.status import STATUSES
     from ui import signin, state
 
-    lang = ctx.lang
+    lang, longest = ctx.lang, get_settings().note_max_chars  # the store refuses longer ones too
     periods = tables.period_options(ctx.plan)
     with st.expander(t("annotate.title", lang), expanded=False):
         with st.form("note_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period), key="note_period")
-            note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
+            note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=longest)
             if st.form_submit_button(t("annotate.save_note", lang)) and (writer := signin.writer()):
-                batch = state.get_store().write_note(code, period, note, writer)
-                st.success(t("annotate.saved", lang, batch=batch))
+                try:
+                    batch = state.get_store().write_note(code, period, note, writer)
+                    st.success(t("annotate.saved", lang, batch=batch))
+                except NoteTooLong as exc:
+                    st.error(exc.message(lang))
         with st.form("override_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period),
                                   key="override_period")
             status = st.selectbox(t("annotate.status", lang), ["", *STATUSES], key="override_status",
                                   format_func=lambda s: t("annotate.clear", lang) if not s else status_label(s, lang))
-            reason = st.text_input(t("annotate.reason", lang), key="override_reason", max_chars=300)
+            reason = st.text_input(t("annotate.reason", lang), key="override_reason", max_chars=longest)
             if st.form_submit_button(t("annotate.save_override", lang)):
                 if status and not reason.strip():
                     st.error(t("annotate.reason_needed", lang))
                 elif writer := signin.writer():
-                    batch = state.get_store().write_override(code, period, status, reason, writer)
-                    st.success(t("annotate.saved", lang, batch=batch))
+                    try:
+                        batch = state.get_store().write_override(code, period, status, reason, writer)
+                        st.success(t("annotate.saved", lang, batch=batch))
+                    except NoteTooLong as exc:
+                        st.error(exc.message(lang))
 
 
 def meeting_pack(ctx: Context, link: str) -> None:
