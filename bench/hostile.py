@@ -7,6 +7,7 @@ The measurements run in a fresh process (``probe``), so its peak memory (VmHWM, 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -43,6 +44,7 @@ class HostileReport:
     small_worker_ms: float  # a small upload prepared through the worker (a child process)
     small_local_ms: float  # the same reading and checking in the process itself
     start_s: float  # the first upload of a process: the worker's start
+    measured: str = ""  # when, and the machine's load average then (other work skews the times, not the memory)
 
 
 def far_corner() -> bytes:
@@ -135,8 +137,10 @@ def measure_hostile(repeat: int) -> HostileReport:
     out = subprocess.run([sys.executable, "-c", f"from bench.hostile import probe; probe({int(repeat)})"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True)
     raw = json.loads(out.stdout.strip().splitlines()[-1])
+    load = os.getloadavg()[0]
     return HostileReport([Hostile(**f) for f in raw["files"]], raw["small_worker_ms"], raw["small_local_ms"],
-                         raw["start_s"])
+                         raw["start_s"], f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {load:.1f} on "
+                                         f"{os.cpu_count()} cores")
 
 
 def section(report: HostileReport | None) -> list[str]:
@@ -150,6 +154,7 @@ def section(report: HostileReport | None) -> list[str]:
         "the limits of rows, columns and cells stop the first two before anything large is built; the third lifts the "
         "limit of columns, to show that every header is read and checked in linear time.",
         "",
+        *([f"Measured {report.measured}.", ""] if report and report.measured else []),
         "| file | size | refused in | memory growth | goal met | refused with |",
         "|---|---:|---:|---:|:--:|---|",
     ]
