@@ -27,9 +27,16 @@ PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 button[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
-.stMainBlockContainer { max-width: 100% !important; padding-top: 1.2rem !important; }
-.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer a { font-size: 1.3rem !important; }
+/* one screen on a projector: little padding, text that grows with the width and is never under 18 px */
+.stMainBlockContainer { max-width: 100% !important; padding: 0.7rem 1.6rem 0.5rem !important; }
+.stMainBlockContainer [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer a, .stMainBlockContainer kbd,
+.stMainBlockContainer code, .stMainBlockContainer label, .stMainBlockContainer small {
+  font-size: clamp(18px, 1.4vw, 30px) !important; line-height: 1.3 !important; }
 .stMainBlockContainer h1 { font-size: 2.6rem !important; }
+.stMainBlockContainer h3 { font-size: clamp(21px, 1.6vw, 34px) !important; line-height: 1.3 !important;
+  padding: 0.2rem 0 0.3rem !important; margin: 0 !important; }
+.stMainBlockContainer [data-testid="stPageLink-NavLink"] { padding-top: 0.1rem; padding-bottom: 0.1rem; }
 </style>
 """
 BASE_CSS = """
@@ -235,7 +242,8 @@ def header(ctx: Context, title: str) -> None:
 
 def exit_present() -> None:
     st.session_state["present"] = False
-    st.query_params.pop("present", None)
+    for key in ("present", "slide"):
+        st.query_params.pop(key, None)
 
 
 def footer(ctx: Context, path: str = "", **extra: str) -> None:
