@@ -208,14 +208,19 @@ def current() -> Context:
     return st.session_state["_context"]
 
 
-PAGE_PATHS = ("area", "indicator", "upload", "history", "targets")
+PAGE_PATHS = ("area", "indicator", "upload", "history", "targets", "meeting")
 
 
 def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str) -> str:
     """The full link to a view: the app's address, the page, every parameter."""
+    return url_for(path, ctx.link_params(pin, **extra))
+
+
+def url_for(path: str, params: dict[str, str]) -> str:
+    """The full link to a page of this app with these parameters."""
     base = (st.context.url or "").split("?", 1)[0]
     root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in PAGE_PATHS else base
-    return f"{root.rstrip('/')}/{path}?{urlencode(ctx.link_params(pin, **extra))}"
+    return f"{root.rstrip('/')}/{path}?{urlencode(params)}"
 
 
 def plan_name(plan: Plan, lang: str) -> str:

@@ -13,9 +13,9 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.plan.windows import resolve_window
-from kpi.report import meeting as meetings
-from kpi.report import screen, tables
-from ui import context, render, state
+from kpi.report import decisions, screen, tables
+from kpi.report.meeting import Facts
+from ui import context, meetings, render, state
 from ui.context import Context
 from ui.safe import plain
 
@@ -72,7 +72,7 @@ def _pinned_link(ctx: Context) -> str:
     return context.page_url(ctx, "", pin=True, meeting=str(meeting) if meeting else "")
 
 
-def facts(ctx: Context) -> meetings.Facts:
+def facts(ctx: Context) -> Facts:
     return state.meeting_facts(ctx.db, ctx.view, ctx.latest, _int("meeting"), _int("since"))
 
 
@@ -85,7 +85,7 @@ def _tags(ctx: Context) -> list[str]:
     return tags
 
 
-def _view_line(ctx: Context, found: meetings.Facts) -> str:
+def _view_line(ctx: Context, found: Facts) -> str:
     line = t("head.view", ctx.lang, period=tables.period_name(ctx.plan, ctx.period, ctx.lang),
              as_of=ctx.as_of.isoformat())
     if ctx.pinned:
@@ -93,14 +93,21 @@ def _view_line(ctx: Context, found: meetings.Facts) -> str:
     return line
 
 
-def _head_lines(ctx: Context, found: meetings.Facts) -> list[tuple[str, str]]:
+def _head_lines(ctx: Context, found: Facts, short: bool = True) -> list[tuple[str, str]]:
+    """The meeting (if recorded) and what changed since the earlier one (counts on the one screen, names on the
+    pack slide), then where the earlier meeting's decisions stand."""
     lines = []
-    if found.meeting is not None:
-        lines.append((t("screen.meeting", ctx.lang, name=found.meeting["name"],
-                        date=fmt.date(meetings.as_date(found.meeting["held_on"]), ctx.lang)), "meeting"))
+    changes = ""
     if found.since is not None:
-        lines.append((found.since.sentence(ctx.plan, ctx.lang), "changes"))
-        lines.append((meetings.tally_sentence(found.earlier, found.today, ctx.lang), "decisions"))
+        changes = found.since.counts(ctx.lang) if short else found.since.sentence(ctx.plan, ctx.lang)
+    if found.meeting is not None:
+        name = t("screen.meeting", ctx.lang, name=found.meeting["name"],
+                 date=fmt.date(decisions.as_date(found.meeting["held_on"]), ctx.lang))
+        changes = f"{name}{t('screen.colon', ctx.lang)}{changes}" if changes else name
+    if changes:
+        lines.append((changes, "changes"))
+    if found.since is not None:
+        lines.append((decisions.tally_sentence(found.earlier, found.today, ctx.lang), "decisions"))
     return lines
 
 
@@ -169,15 +176,19 @@ def area_slide(ctx: Context, order: list[str], here: int) -> None:
 def pack_slide(ctx: Context, order: list[str], here: int) -> None:
     lang = ctx.lang
     found = facts(ctx)
-    st.html(screen.top_html(t("brief.pack", lang), _view_line(ctx, found), _tags(ctx), _head_lines(ctx, found)))
+    st.html(screen.top_html(t("brief.pack", lang), _view_line(ctx, found), _tags(ctx),
+                            _head_lines(ctx, found, short=False)))
     nav(ctx, order, here)
     if found.meeting is not None:
         st.subheader(t("decisions.own_title", lang))
-        render.decision_lines(ctx, found.own, found.today)
+        render.decision_lines(ctx, found.own, found.own_today)
     if found.since is not None:
         st.subheader(t("decisions.earlier_title", lang, name=found.since.meeting["name"]))
         render.decision_lines(ctx, found.earlier, found.today)
     render.meeting_pack(ctx, _pinned_link(ctx), meeting=_int("meeting"), since=_int("since"))
+    meetings.notice(ctx)
+    if found.meeting is None:  # a live meeting screen: an editor records it here, at the end of the meeting
+        meetings.record_form(ctx, key="record_present")
 
 
 def show(ctx: Context) -> None:

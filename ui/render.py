@@ -110,12 +110,12 @@ def meeting_pack(ctx: Context, link: str, meeting: int | None = None, since: int
 
 def decision_lines(ctx: Context, decisions, today) -> None:
     """Each decision in words (what, office, by when, indicators, state, closing note), as plain text."""
-    from kpi.report import briefing
+    from kpi.report.decisions import decision_line
 
     if not decisions:
         st.write(t("decisions.none_listed", ctx.lang))
     for i, d in enumerate(decisions, start=1):
-        st.write(plain(f"{i}. {briefing.decision_line(ctx.plan, d, today, ctx.lang)}"))
+        st.write(plain(f"{i}. {decision_line(ctx.plan, d, today, ctx.lang)}"))
 
 
 def qr(ctx: Context, link: str) -> None:

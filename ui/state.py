@@ -17,6 +17,7 @@ from kpi import ingest
 from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
 from kpi.report import briefing, changes, charts, export, ledger, query, screen, tables
+from kpi.report import decisions as decided
 from kpi.report import meeting as meetings
 from kpi.report.query import View
 from kpi.settings import get_settings
@@ -231,14 +232,15 @@ def meeting_list(db: str, latest: int, plan_id: str | None = None) -> pd.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def decisions(db: str, version: int, meeting: int | None = None,
-              area: str | None = None) -> tuple[meetings.Decision, ...]:
+              area: str | None = None) -> tuple[decided.Decision, ...]:
     """The decisions (of a meeting, of an office) as they stood at a data version."""
-    return meetings.decisions_of(_store(db).decisions(meeting, area, version))
+    return decided.decisions_of(_store(db).decisions(meeting, area, version))
 
 
-def open_decisions(db: str, version: int, area: str) -> list[meetings.Decision]:
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def open_decisions(db: str, version: int, area: str) -> list[decided.Decision]:
     """The decisions of an office not closed at this data version, the earliest due first."""
-    return sorted((d for d in decisions(db, version, area=area) if not d.closed), key=lambda d: d.due)
+    return decided.open_decisions(_store(db), area, version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)

@@ -18,9 +18,9 @@ import segno
 
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
-from kpi.plan.models import Plan
 from kpi.plan.windows import resolve_window
 from kpi.report import charts, meeting, summary, tables
+from kpi.report.decisions import Decision, as_date, decision_line, tally_sentence
 from kpi.report.export import excel_digits, number_text, to_csv_bytes, to_xlsx_bytes
 from kpi.report.query import Snapshot, View
 from kpi.status import StatusRow
@@ -72,21 +72,8 @@ def build_pack(snap: Snapshot, view: View, link: str, facts: meeting.Facts | Non
     return Pack(view, snap, snap.status(view.period, view.as_of), link, facts)
 
 
-def decision_line(plan: Plan, d: meeting.Decision, today: dt.date, lang: str) -> str:
-    """One decision in words: what, the office, by when, the indicators, and its state (with the closing note)."""
-    area = next((a.name.get(lang) for a in plan.areas if a.code == d.area), d.area)
-    names = [plan.indicator(c).name.get(lang) for c in d.indicators if c in {i.code for i in plan.indicators()}]
-    text = t("decisions.line", lang, what=d.what, area=area, due=fmt.date(d.due, lang),
-             state=meeting.state_text(d, today, lang))
-    if names:
-        text += t("decisions.about", lang, names=("、" if lang == "zh" else ", ").join(names))
-    if d.note:
-        text += t("decisions.note", lang, note=d.note)
-    return text
-
-
-def _numbered(pack: Pack, decisions: tuple[meeting.Decision, ...]) -> list[str]:
-    return [f"{i}. {decision_line(pack.plan, d, pack.facts.today, pack.lang)}" for i, d in enumerate(decisions, 1)]
+def _numbered(pack: Pack, decisions: tuple[Decision, ...], today: dt.date) -> list[str]:
+    return [f"{i}. {decision_line(pack.plan, d, today, pack.lang)}" for i, d in enumerate(decisions, 1)]
 
 
 def decision_text(pack: Pack) -> list[str]:
@@ -94,11 +81,11 @@ def decision_text(pack: Pack) -> list[str]:
     facts, lang = pack.facts, pack.lang
     out = []
     if facts.meeting is not None:
-        out.append(meeting.tally_sentence(facts.own, facts.today, lang, key="decisions.own"))
-        out += _numbered(pack, facts.own)
+        out.append(tally_sentence(facts.own, facts.own_today, lang, key="decisions.own"))
+        out += _numbered(pack, facts.own, facts.own_today)
     if facts.since is not None and facts.earlier:
         out.append(t("decisions.earlier_title", lang, name=facts.since.meeting["name"]))
-        out += _numbered(pack, facts.earlier)
+        out += _numbered(pack, facts.earlier, facts.today)
     return out
 
 
@@ -233,22 +220,22 @@ def _meeting_html(pack: Pack) -> str:
     facts, lang = pack.facts, pack.lang
     out = [f"<h2 id='meeting'>{_e(t('brief.meeting', lang))}</h2>"]
     if facts.meeting is not None:
-        held = fmt.date(meeting.as_date(facts.meeting["held_on"]), lang)
+        held = fmt.date(as_date(facts.meeting["held_on"]), lang)
         name = t("screen.meeting", lang, name=facts.meeting["name"], date=held)
         out.append(f"<p id='meeting-name'>{_e(name)}</p>")
     out += [f"<p class='since'>{_e(line)}</p>" for line in facts.lines(pack.plan, lang)]
     groups = []
     if facts.meeting is not None:
-        groups.append(("own", t("decisions.own_title", lang), facts.own,
-                       meeting.tally_sentence(facts.own, facts.today, lang, key="decisions.own")))
+        groups.append(("own", t("decisions.own_title", lang), facts.own, facts.own_today,
+                       tally_sentence(facts.own, facts.own_today, lang, key="decisions.own")))
     if facts.since is not None and facts.earlier:
         groups.append(("earlier", t("decisions.earlier_title", lang, name=facts.since.meeting["name"]),
-                       facts.earlier, ""))
-    for key, title, decisions, sentence in groups:
+                       facts.earlier, facts.today, ""))
+    for key, title, listed, day, sentence in groups:
         out.append(f"<h3>{_e(title)}</h3>")
         if sentence:
             out.append(f"<p>{_e(sentence)}</p>")
-        lines = [decision_line(pack.plan, d, facts.today, lang) for d in decisions]
+        lines = [decision_line(pack.plan, d, day, lang) for d in listed]
         out.append(f"<ol id='decisions-{key}'>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ol>")
     return "".join(out)
 

@@ -8,9 +8,9 @@ period as the earlier meeting saw it (its data version and its as-of date). Per 
 - ``recovered``: behind then, now neither behind nor done (不再落后);
 - ``explained``: flagged 待说明 then, explained now (新补说明);
 
-and its actual moved by ``delta`` (now − then, when both have a value). A decision of a meeting is closed (已办结),
-overdue (open past its date, 逾期) or open (办理中); overdue is judged on the meeting's date, or today for a view that
-is not a recorded meeting.
+and its actual moved by ``delta`` (now − then, when both have a value). The decisions shown with a meeting
+(``kpi.report.decisions``) are judged overdue on the meeting's date, or today for a view that is not a recorded
+meeting.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from kpi import fmt
 from kpi.i18n import t
 from kpi.plan.models import Plan
 from kpi.report import query
+from kpi.report.decisions import Decision, as_date, decisions_of, tally_sentence
 from kpi.report.query import View
 from kpi.report.summary import average_completion
 from kpi.status import BEHIND, DONE, NOT_JUDGED, StatusRow
 from kpi.store import Store
 
 CHANGE_KINDS = ("met", "behind", "recovered", "explained")
-DECISION_STATES = ("closed", "overdue", "open")
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,14 @@ class Since:
                           sum(r.status in BEHIND for r in now), sum(r.status in BEHIND for r in then),
                           average_completion(now), average_completion(then))
 
+    def counts(self, lang: str) -> str:
+        """The short form for the meeting screen: "自上次会议（…）以来：新完成2项、新落后1项" (names on the slides)."""
+        when = t("since.when", lang, name=self.meeting["name"], date=fmt.date(as_date(self.meeting["held_on"]), lang))
+        parts = [t(f"since.{kind}_count", lang, count=len(self.of(kind))) for kind in CHANGE_KINDS if self.of(kind)]
+        if not parts:
+            return t("since.nothing", lang, when=when)
+        return t("since.short", lang, when=when, parts=("、" if lang == "zh" else ", ").join(parts))
+
     def sentence(self, plan: Plan, lang: str) -> str:
         """"自上次会议（十月调度会，2023年10月15日）以来，新完成2项：…；新落后1项：…。" — or that nothing changed."""
         when = t("since.when", lang, name=self.meeting["name"], date=fmt.date(as_date(self.meeting["held_on"]), lang))
@@ -127,15 +135,6 @@ class Since:
         return t("since.sentence", lang, when=when, parts=("；" if lang == "zh" else "; ").join(parts))
 
 
-def as_date(value: object) -> dt.date:
-    """A date from the store (a date, a datetime or a pandas Timestamp)."""
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
 def delta_text(change: Change | None, unit: str | None, lang: str) -> str:
     """"▲3" / "▼2" / "" — how an indicator's actual moved since the earlier meeting."""
     if change is None or not change.delta:
@@ -144,80 +143,20 @@ def delta_text(change: Change | None, unit: str | None, lang: str) -> str:
     return sign + fmt.with_unit(abs(change.delta), unit, lang)
 
 
-# --- decisions ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Decision:
-    """One decision of a meeting, as the store held it at a data version."""
-
-    decision: int
-    meeting: int
-    meeting_name: str
-    what: str
-    area: str
-    due: dt.date
-    indicators: tuple[str, ...]
-    closed: bool
-    closed_on: dt.date | None = None
-    note: str | None = None
-    batch_id: int | None = None
-    close_batch: int | None = None
-
-    def state(self, today: dt.date) -> str:
-        if self.closed:
-            return "closed"
-        return "overdue" if self.due < today else "open"
-
-
-def decisions_of(frame: pd.DataFrame) -> tuple[Decision, ...]:
-    """The rows of ``Store.decisions`` as Decisions."""
-    out = []
-    for rec in frame.to_dict("records"):
-        closed_on = rec.get("closed_on")
-        out.append(Decision(int(rec["decision"]), int(rec["meeting"]), rec["meeting_name"], rec["what"], rec["area"],
-                            as_date(rec["due"]), tuple(rec["indicators"]), bool(rec["closed"]),
-                            None if closed_on is None or pd.isna(closed_on) else as_date(closed_on),
-                            rec.get("close_note") if isinstance(rec.get("close_note"), str) else None,
-                            int(rec["batch_id"]),
-                            None if pd.isna(rec.get("close_batch")) else int(rec["close_batch"])))
-    return tuple(out)
-
-
-def tally(decisions: tuple[Decision, ...], today: dt.date) -> dict[str, int]:
-    """How many decisions in all, closed, overdue and open."""
-    states = [d.state(today) for d in decisions]
-    return {"total": len(states), **{s: states.count(s) for s in DECISION_STATES}}
-
-
-def tally_sentence(decisions: tuple[Decision, ...], today: dt.date, lang: str, key: str = "decisions.earlier") -> str:
-    """"上次会议决定事项：3项，已办结2项，逾期1项" (``key``: whose decisions)."""
-    counts = tally(decisions, today)
-    if not counts["total"]:
-        return t(f"{key}_none", lang)
-    return t(key, lang, **counts)
-
-
-def state_text(decision: Decision, today: dt.date, lang: str) -> str:
-    """The state of a decision in words: 已办结（11月28日）/ 逾期 / 办理中."""
-    state = decision.state(today)
-    if state == "closed" and decision.closed_on:
-        return t("decisions.state_closed_on", lang, date=fmt.date(decision.closed_on, lang))
-    return t(f"decisions.state_{state}", lang)
-
-
 # --- a meeting view -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Facts:
     """What a meeting view adds to the numbers: the meeting it is (if recorded), the earlier meeting it compares
-    with and what changed since, this meeting's decisions (as they stand now) and the earlier meeting's (at the
-    view's data version), and the date decisions are judged overdue on."""
+    with and what changed since, this meeting's decisions (as they stand now, judged on ``own_today``) and the
+    earlier meeting's (at the view's data version, judged on ``today``: the meeting's date)."""
 
     meeting: dict | None = None
     since: Since | None = None
     own: tuple[Decision, ...] = ()
     earlier: tuple[Decision, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    own_today: dt.date = field(default_factory=dt.date.today)
 
     def lines(self, plan: Plan, lang: str) -> list[str]:
         """The sentences a briefing and the 通报 text lead with: the changes, the earlier meeting's decisions."""
@@ -228,18 +167,19 @@ class Facts:
         return out
 
 
-def earlier_meeting(store: Store, view: View, meeting: dict | None, since_id: int | None) -> dict | None:
-    """The meeting to compare with: ``since_id`` when it is a meeting of the plan held before; else the last one
-    recorded before this meeting (or, for a view that is not a meeting, the last one recorded at or before the
-    view's data version)."""
-    found = store.meetings(view.plan_id)
+def earlier_meetings(found: pd.DataFrame, view: View, meeting: dict | None) -> pd.DataFrame:
+    """The meetings (``Store.meetings`` of the view's plan) a view can compare with, the latest first: those held
+    before ``meeting``; for a view that is not a meeting, those recorded at or before the view's data version."""
     found = found[found["meeting"] != (meeting or {}).get("meeting")]
     if meeting is not None:
-        held = as_date(meeting["held_on"])
-        found = found[[(as_date(h), m) < (held, meeting["meeting"]) for h, m in zip(found["held_on"], found["meeting"],
-                                                                                 strict=True)]]
-    else:
-        found = found[found["data_version"] <= view.version]
+        held = (as_date(meeting["held_on"]), meeting["meeting"])
+        return found[[(as_date(h), m) < held for h, m in zip(found["held_on"], found["meeting"], strict=True)]]
+    return found[found["data_version"] <= view.version]
+
+
+def earlier_meeting(store: Store, view: View, meeting: dict | None, since_id: int | None) -> dict | None:
+    """The meeting to compare with: ``since_id`` when it is one of ``earlier_meetings``; else the latest of them."""
+    found = earlier_meetings(store.meetings(view.plan_id), view, meeting)
     if since_id is not None:
         found = found[found["meeting"] == int(since_id)]
     return None if found.empty else found.iloc[0].to_dict()
@@ -265,3 +205,40 @@ def facts(store: Store, view: View, rows: list[StatusRow], meeting_id: int | Non
         return Facts(meeting, None, own, (), day)
     before = decisions_of(store.decisions(earlier["meeting"], as_of_batch=view.version))
     return Facts(meeting, since(store, view, rows, earlier), own, before, day)
+
+
+def changes_table(plan: Plan, found: Since, lang: str) -> pd.DataFrame:
+    """The indicators whose status or value moved since the earlier meeting: then, now, and what changed."""
+    from kpi.report.tables import status_text
+
+    out = []
+    for c in found.changes:
+        if not c.kinds and not c.delta:
+            continue
+        item = plan.indicator(c.indicator)
+        unit = item.unit_text(lang)
+        then = "" if c.before is None else \
+            f"{status_text(c.before, lang)} · {fmt.with_unit(c.before.actual, unit, lang)}"
+        out.append({
+            t("col.code", lang): c.indicator,
+            t("col.indicator", lang): item.name.get(lang),
+            t("since.then", lang): then,
+            t("since.now", lang): f"{status_text(c.now, lang)} · {fmt.with_unit(c.now.actual, unit, lang)}",
+            t("since.change", lang): " · ".join([t(f"screen.kind_{k}", lang) for k in c.kinds]
+                                               + ([delta_text(c, unit, lang)] if c.delta else [])),
+        })
+    return pd.DataFrame(out, columns=[t(k, lang) for k in ("col.code", "col.indicator", "since.then", "since.now",
+                                                             "since.change")])
+
+
+def meetings_table(found: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The meetings recorded, the latest first, in words."""
+    return pd.DataFrame({
+        t("meeting.name", lang): found["name"],
+        t("meeting.held_on", lang): [fmt.date(as_date(d), lang) for d in found["held_on"]],
+        t("col.period", lang): found["period"],
+        t("ctl.as_of", lang): [as_date(d).isoformat() for d in found["as_of"]],
+        t("brief.version", lang): found["data_version"].astype(int),
+        t("col.editor", lang): found["editor"],
+        t("col.time", lang): fmt.timestamps(found["recorded_at"]),
+    })
