@@ -34,10 +34,22 @@ def _label(m: int) -> str:
 
 def _to_url(key: str, widget: str) -> None:
     st.query_params[key] = str(st.session_state[widget])
+    if key == "meeting":
+        st.query_params.pop("since", None)  # another meeting: compared with the one before it
 
 
+def _pick(key: str, widget: str, options: list[int]) -> int:
+    """The option the URL names (a link, or a meeting just recorded), else the widget's, else the first."""
+    raw = st.query_params.get(key)
+    if raw and raw.isdigit() and int(raw) in options:
+        st.session_state[widget] = int(raw)
+    elif st.session_state.get(widget) not in options:
+        st.session_state[widget] = options[0]
+    return st.session_state[widget]
+
+
+_pick("meeting", "meeting_pick", ids)
 chosen = st.selectbox(t("meeting.pick", lang), ids, format_func=_label, key="meeting_pick",
-                      index=ids.index(int(asked)) if asked and asked.isdigit() and int(asked) in ids else 0,
                       on_change=_to_url, args=("meeting", "meeting_pick"))
 context.misread(ctx, "meeting", asked, str(chosen))
 m = rows[chosen]
@@ -54,10 +66,10 @@ since = latest_before = None
 if not earlier.empty:
     options = [int(e) for e in earlier["meeting"]]
     latest_before = options[0]  # compared with by default: the link names another one only when chosen
-    asked_since = st.query_params.get("since")
-    since = st.selectbox(t("meeting.compare", lang), options, format_func=_label, key="since_pick",
-                         index=options.index(int(asked_since)) if asked_since and asked_since.isdigit()
-                         and int(asked_since) in options else 0, on_change=_to_url, args=("since", "since_pick"))
+    widget = f"since_pick_{chosen}"  # each meeting its own choice: by default the meeting held before it
+    _pick("since", widget, options)
+    since = st.selectbox(t("meeting.compare", lang), options, format_func=_label, key=widget,
+                         on_change=_to_url, args=("since", widget))
 st.page_link("app_pages/overview.py", label=t("meeting.open", lang), icon=":material/co_present:",
              query_params=meetings.params(ctx, m, since if since != latest_before else None))
 st.caption(t("meeting.link", lang))

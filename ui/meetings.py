@@ -82,6 +82,7 @@ def record_form(ctx: Context, key: str = "record") -> None:
         return
     if not ctx.present:
         st.query_params["meeting"] = str(batch)  # the meeting page shows the meeting just recorded
+        st.query_params.pop("since", None)
     _done(t("meeting.saved", lang, name=" ".join(name.split()), batch=batch), batch)
 
 

@@ -42,12 +42,13 @@ class MeetingError(ValueError):
         self.key, self.params = key, params
 
 
-def _text(value: object, limit: int, key: str) -> str:
+def _text(value: object, limit: int, empty: str, long: str) -> str:
+    """The text with its spaces tidied; MeetingError ``empty`` when there is none, ``long`` past ``limit``."""
     text = " ".join(str(value or "").split())
     if not text:
-        raise MeetingError(f"{key}_empty")
+        raise MeetingError(empty)
     if len(text) > limit:
-        raise MeetingError(f"{key}_long", limit=limit)
+        raise MeetingError(long, limit=limit)
     return text
 
 
@@ -61,7 +62,7 @@ class MeetingStore:
         from kpi.store.store import _require_editor
 
         who = _require_editor(editor)
-        name = _text(name, MAX_NAME, "meeting.name")
+        name = _text(name, MAX_NAME, "meeting.name_empty", "meeting.name_long")
         with self._transaction() as cur:
             latest = cur.execute("SELECT coalesce(max(batch_id), 0) FROM batches").fetchone()[0]
             if not 1 <= int(data_version) <= latest:
@@ -108,7 +109,8 @@ class MeetingStore:
                 raise MeetingError("decision.due_missing")
             if not str(d.get("area") or "").strip():
                 raise MeetingError("decision.area_missing")
-            clean.append((_text(d.get("what"), MAX_TEXT, "decision.what"), str(d["area"]).strip(), d["due"],
+            what = _text(d.get("what"), MAX_TEXT, "decision.what_empty", "decision.what_long")
+            clean.append((what, str(d["area"]).strip(), d["due"],
                           sorted({str(c) for c in d.get("indicators") or []})))
         with self._transaction() as cur:
             if self.meeting(meeting_id) is None:
@@ -129,7 +131,7 @@ class MeetingStore:
         from kpi.store.store import StoreConflict, _require_editor
 
         who = _require_editor(editor)
-        note = _text(note, MAX_TEXT, "decision.note")
+        note = _text(note, MAX_TEXT, "decision.note_empty", "decision.note_long")
         with self._transaction() as cur:
             found = self.decisions()
             found = found[found["decision"] == int(decision_id)]
