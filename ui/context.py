@@ -36,6 +36,7 @@ button[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { di
 .stMainBlockContainer h1 { font-size: 2.6rem !important; }
 .stMainBlockContainer h3 { font-size: clamp(21px, 1.6vw, 34px) !important; line-height: 1.3 !important;
   padding: 0.2rem 0 0.3rem !important; margin: 0 !important; }
+.stMainBlockContainer .stHeading [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .stMainBlockContainer [data-testid="stPageLink-NavLink"] { padding-top: 0.1rem; padding-bottom: 0.1rem; }
 </style>
 """
@@ -150,8 +151,10 @@ def build() -> Context:
     default = default_as_of(plan)
     as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
-    present = side.toggle(t("ctl.present", lang), value=asked.get("present") == "1", key="present",
-                          on_change=_to_url, args=("present", "present", None))
+    # the URL says whether this is meeting mode (the toggle writes it there): a link into meeting mode, followed
+    # inside a session that was not, opens it
+    st.session_state["present"] = asked.get("present") == "1"
+    present = side.toggle(t("ctl.present", lang), key="present", on_change=_to_url, args=("present", "present", None))
     view = View(plan.id, period, as_of or default, version, lang)
     ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample,
                   _misread(asked, view, lang))
