@@ -68,8 +68,9 @@ def nav(ctx: Context, order: list[str], here: int, downloads: bool = False) -> N
 
 
 def _pinned_link(ctx: Context) -> str:
-    meeting = _int("meeting")
-    return context.page_url(ctx, "", pin=True, meeting=str(meeting) if meeting else "")
+    """This view pinned to its data version, in meeting mode, with the meeting it is and the one it compares with."""
+    extra = {name: str(value) for name in ("meeting", "since") if (value := _int(name)) is not None}
+    return context.page_url(ctx, "", pin=True, **extra)
 
 
 def facts(ctx: Context) -> Facts:
