@@ -200,8 +200,8 @@ def projected(fig: go.Figure) -> go.Figure:
     layout["legend"] = {**layout.get("legend", {}), "font": {"size": PROJECTED_FONT}}
     layout["annotations"] = [{**a, "font": {**a.get("font", {}), "size": PROJECTED_FONT}}
                              for a in layout.get("annotations", [])]
-    layout["height"] = max(layout.get("height") or 320, 360)
-    layout["margin"] = {**layout.get("margin", {}), "t": 64}
+    layout["height"] = max(layout.get("height") or 320, 400)
+    layout["margin"] = {**layout.get("margin", {}), "t": 118}  # the title, and a legend of two lines under it
     traces = []
     for trace in data["data"]:
         trace = dict(trace)
