@@ -211,10 +211,8 @@ def test_two_meetings_show_exactly_the_changes_between_them_and_the_decision_fol
         with page.expect_download(timeout=60_000) as info:
             page.get_by_role("button", name="下载简报（HTML，可离线打开）").click()
         info.value.save_as(tmp_path / "briefing.html")
-        for _ in range(len(("", "INV", "HK", "INNO", "SCI", "TAL", "ENT"))):
-            page.keyboard.press("PageDown")
-            page.wait_for_timeout(700)
-        page.wait_for_function("() => new URL(location.href).searchParams.get('slide') === 'pack'", timeout=30_000)
+        for slide in ("INV", "HK", "INNO", "SCI", "TAL", "ENT", "pack"):  # the clicker, to the last slide
+            _press(page, "PageDown", slide)
         shown(page.get_by_text("通报文字（可复制）").first)
         report_text = page.locator("[data-testid='stCode']").first.inner_text()
         context.close()
