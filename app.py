@@ -25,6 +25,7 @@ pages = [
     st.Page("app_pages/area.py", title=t("nav.area", lang), icon=":material/category:", url_path="area"),
     st.Page("app_pages/indicator.py", title=t("nav.indicator", lang), icon=":material/insights:", url_path="indicator"),
     st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
+    st.Page("app_pages/meeting.py", title=t("nav.meeting", lang), icon=":material/groups:", url_path="meeting"),
     st.Page("app_pages/upload.py", title=t("nav.upload", lang), icon=":material/upload:", url_path="upload"),
     st.Page("app_pages/targets.py", title=t("nav.targets", lang), icon=":material/flag:", url_path="targets"),
     st.Page("app_pages/new_plan.py", title=t("nav.new_plan", lang), icon=":material/note_add:", url_path="new-plan"),

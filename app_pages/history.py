@@ -1,13 +1,19 @@
-"""History: every batch with its details and its diff; editors revert or re-apply with one click."""
+"""History: every batch with its details and its diff, and the meetings recorded; editors revert or re-apply with one
+click."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kpi import fmt
 from kpi.i18n import t
-from kpi.report import changes, ledger
+from kpi.report import changes, ledger, meeting
+from kpi.report.decisions import as_date
 from kpi.store import StoreConflict
 from ui import context, signin, state
+from ui.safe import plain
+
+MEETINGS_LINKED = 12  # the latest meetings get a link to their page; the table lists them all
 
 ctx = context.current()
 lang = ctx.lang
@@ -15,6 +21,18 @@ context.header(ctx, t("history.title", lang))
 who = signin.editor()
 table = state.history_table(ctx.db, ctx.latest, lang)
 st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader(t("meeting.list", lang))
+met = state.meeting_list(ctx.db, ctx.latest, ctx.plan.id)
+if met.empty:
+    st.caption(t("meeting.none", lang))
+else:
+    st.dataframe(meeting.meetings_table(met, lang), hide_index=True, width="stretch")
+    for rec in met.head(MEETINGS_LINKED).to_dict("records"):
+        st.page_link("app_pages/meeting.py", icon=":material/groups:",
+                     label=plain(t("meeting.open_page", lang, name=rec["name"],
+                                   date=fmt.date(as_date(rec["held_on"]), lang))),
+                     query_params={**ctx.link_params(), "meeting": str(int(rec["meeting"]))})
 
 batches = state.data_batches(ctx.db, ctx.latest)
 if not batches:

@@ -76,27 +76,54 @@ def annotate_forms(ctx: Context, code: str) -> None:
                         st.error(exc.message(lang))
 
 
-def meeting_pack(ctx: Context, link: str) -> None:
-    """The summary text to copy, and the briefing, the Word report and the data, built when clicked."""
+def _pack_files() -> dict[str, tuple]:
     from kpi.report import briefing, word
+
+    return {  # ext: (file, what builds it, media type); each is built from the cached pack when clicked
+        "html": ("briefing", briefing.briefing_html, "text/html"),
+        "docx": ("report", word.report_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "csv": ("data", briefing.view_csv, "text/csv"),
+        "xlsx": ("data", briefing.view_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }
+
+
+def _pack_args(ctx: Context, link: str, meeting: int | None, since: int | None) -> tuple:
+    return ctx.db, ctx.view, link, ctx.latest, meeting, since, ctx.present
+
+
+def download(ctx: Context, link: str, ext: str, meeting: int | None = None, since: int | None = None) -> None:
+    """One file of the meeting pack, built from the cached pack when clicked."""
+    from ui import state
+
+    name, build, mime = _pack_files()[ext]
+    args = _pack_args(ctx, link, meeting, since)
+    stem = f"{ctx.plan.id}-{ctx.period}-{ctx.as_of.isoformat()}-v{ctx.version}"
+    st.download_button(t(f"brief.download_{ext}", ctx.lang), lambda: build(state.pack(*args)),
+                       file_name=f"{name}-{stem}.{ext}", mime=mime, key=f"dl_{ext}")
+
+
+def meeting_pack(ctx: Context, link: str, meeting: int | None = None, since: int | None = None) -> None:
+    """The summary text to copy, and the briefing, the Word report and the data, built when clicked."""
     from ui import state
 
     lang = ctx.lang
-    args = (ctx.db, ctx.view, link)
-    stem = f"{ctx.plan.id}-{ctx.period}-{ctx.as_of.isoformat()}-v{ctx.version}"
-    downloads = [  # (file, what builds it, media type); each is built from the cached pack when clicked
-        ("briefing", "html", briefing.briefing_html, "text/html"),
-        ("report", "docx", word.report_docx,
-         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("data", "csv", briefing.view_csv, "text/csv"),
-        ("data", "xlsx", briefing.view_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ]
     st.subheader(t("brief.pack", lang))
-    for col, (name, ext, build, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
-        col.download_button(t(f"brief.download_{ext}", lang), lambda build=build: build(state.pack(*args)),
-                            file_name=f"{name}-{stem}.{ext}", mime=mime, key=f"dl_{ext}")
+    kinds = list(_pack_files())
+    for col, ext in zip(st.columns(len(kinds)), kinds, strict=True):
+        with col:
+            download(ctx, link, ext, meeting, since)
     st.caption(t("brief.report_text", lang))
-    st.code(state.report_text(*args), language=None, wrap_lines=True)
+    st.code(state.report_text(*_pack_args(ctx, link, meeting, since)), language=None, wrap_lines=True)
+
+
+def decision_lines(ctx: Context, decisions, today) -> None:
+    """Each decision in words (what, office, by when, indicators, state, closing note), as plain text."""
+    from kpi.report.decisions import decision_line
+
+    if not decisions:
+        st.write(t("decisions.none_listed", ctx.lang))
+    for i, d in enumerate(decisions, start=1):
+        st.write(plain(f"{i}. {decision_line(ctx.plan, d, today, ctx.lang)}"))
 
 
 def qr(ctx: Context, link: str) -> None:

@@ -16,7 +16,9 @@ import streamlit as st
 from kpi import ingest
 from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
-from kpi.report import briefing, changes, charts, export, ledger, query, tables
+from kpi.report import briefing, changes, charts, export, ledger, query, screen, tables
+from kpi.report import decisions as decided
+from kpi.report import meeting as meetings
 from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
@@ -199,14 +201,52 @@ def year_over_year(db: str, view: View, code: str) -> tuple[pd.DataFrame, go.Fig
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pack(db: str, view: View, link: str) -> briefing.Pack:
-    """Everything the meeting pack needs, for one view at its data version."""
-    return briefing.build_pack(_snap(db, view), view, link)
+def pack(db: str, view: View, link: str, latest: int = 0, meeting: int | None = None,
+         since: int | None = None, present: bool = False) -> briefing.Pack:
+    """Everything the meeting pack needs, for one view at its data version; in meeting mode with what changed
+    since the last meeting and the decisions (as they stand at ``latest``)."""
+    facts = meeting_facts(db, view, latest, meeting, since) if present else None
+    return briefing.build_pack(_snap(db, view), view, link, facts)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def report_text(db: str, view: View, link: str) -> str:
-    return pack(db, view, link).report_text()
+def report_text(db: str, view: View, link: str, latest: int = 0, meeting: int | None = None,
+                since: int | None = None, present: bool = False) -> str:
+    return pack(db, view, link, latest, meeting, since, present).report_text()
+
+
+# --- meetings -----------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def meeting_facts(db: str, view: View, latest: int, meeting: int | None, since: int | None) -> meetings.Facts:
+    """The meeting a view is, what changed since the earlier meeting, the decisions (``latest``: the newest data
+    version, which the meeting's own decisions are read at)."""
+    return meetings.facts(_store(db), view, status_rows(db, view), meeting, since)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def meeting_list(db: str, latest: int, plan_id: str | None = None) -> pd.DataFrame:
+    """The meetings recorded (of a plan), the latest held first."""
+    return _store(db).meetings(plan_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def decisions(db: str, version: int, meeting: int | None = None,
+              area: str | None = None) -> tuple[decided.Decision, ...]:
+    """The decisions (of a meeting, of an office) as they stood at a data version."""
+    return decided.decisions_of(_store(db).decisions(meeting, area, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def open_decisions(db: str, version: int, area: str) -> list[decided.Decision]:
+    """The decisions of an office not closed at this data version, the earliest due first."""
+    return decided.open_decisions(_store(db), area, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def projected_figure(db: str, view: View, code: str) -> go.Figure:
+    """An indicator's cumulative chart against pace, with text sized for a projector."""
+    return screen.projected(figures(db, view, code)[1])
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)

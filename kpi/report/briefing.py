@@ -19,7 +19,8 @@ import segno
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
 from kpi.plan.windows import resolve_window
-from kpi.report import charts, summary, tables
+from kpi.report import charts, meeting, summary, tables
+from kpi.report.decisions import Decision, as_date, decision_line, tally_sentence
 from kpi.report.export import excel_digits, number_text, to_csv_bytes, to_xlsx_bytes
 from kpi.report.query import Snapshot, View
 from kpi.status import StatusRow
@@ -36,6 +37,7 @@ class Pack:
     snapshot: Snapshot
     rows: list[StatusRow]
     link: str
+    facts: meeting.Facts | None = None  # a meeting view: what changed since the last meeting, the decisions
 
     plan = property(lambda self: self.snapshot.plan)
     observations = property(lambda self: self.snapshot.observations)
@@ -54,14 +56,37 @@ class Pack:
         return summary.summarize(self.plan, self.rows, elapsed, self.as_of, self.lang)
 
     def report_text(self) -> str:
-        """The 通报 text to copy, led by the sample-data mark when the numbers are sample data."""
-        text = summary.report_text(*self.summary(), self.lang)
+        """The 通报 text to copy, led by the sample-data mark when the numbers are sample data; in a meeting view
+        the changes since the last meeting follow the overall paragraph, and the decisions close it."""
+        overall, areas = self.summary()
+        lead, tail = [], []
+        if self.facts is not None:
+            lead = self.facts.lines(self.plan, self.lang)
+            tail = decision_text(self)
+        text = summary.report_text(overall, areas, self.lang, lead=lead, tail=tail)
         return f"{t('app.sample_mark', self.lang)}\n{text}" if self.sample else text
 
 
-def build_pack(snap: Snapshot, view: View, link: str) -> Pack:
-    """The pack of a View, from the snapshot of its plan at its data version."""
-    return Pack(view, snap, snap.status(view.period, view.as_of), link)
+def build_pack(snap: Snapshot, view: View, link: str, facts: meeting.Facts | None = None) -> Pack:
+    """The pack of a View, from the snapshot of its plan at its data version (and a meeting's facts)."""
+    return Pack(view, snap, snap.status(view.period, view.as_of), link, facts)
+
+
+def _numbered(pack: Pack, decisions: tuple[Decision, ...], today: dt.date) -> list[str]:
+    return [f"{i}. {decision_line(pack.plan, d, today, pack.lang)}" for i, d in enumerate(decisions, 1)]
+
+
+def decision_text(pack: Pack) -> list[str]:
+    """The decisions part of the 通报 text: this meeting's, and the last meeting's with where each stands."""
+    facts, lang = pack.facts, pack.lang
+    out = []
+    if facts.meeting is not None:
+        out.append(tally_sentence(facts.own, facts.own_today, lang, key="decisions.own"))
+        out += _numbered(pack, facts.own, facts.own_today)
+    if facts.since is not None and facts.earlier:
+        out.append(t("decisions.earlier_title", lang, name=facts.since.meeting["name"]))
+        out += _numbered(pack, facts.earlier, facts.today)
+    return out
 
 
 def qr_svg(link: str) -> str:
@@ -190,6 +215,31 @@ def _figure(fig: go.Figure, first: bool) -> str:
                                                config={"displaylogo": False, "responsive": True}) + "</div>"
 
 
+def _meeting_html(pack: Pack) -> str:
+    """The meeting: what changed since the last one, this meeting's decisions, the last meeting's and their state."""
+    facts, lang = pack.facts, pack.lang
+    out = [f"<h2 id='meeting'>{_e(t('brief.meeting', lang))}</h2>"]
+    if facts.meeting is not None:
+        held = fmt.date(as_date(facts.meeting["held_on"]), lang)
+        name = t("screen.meeting", lang, name=facts.meeting["name"], date=held)
+        out.append(f"<p id='meeting-name'>{_e(name)}</p>")
+    out += [f"<p class='since'>{_e(line)}</p>" for line in facts.lines(pack.plan, lang)]
+    groups = []
+    if facts.meeting is not None:
+        groups.append(("own", t("decisions.own_title", lang), facts.own, facts.own_today,
+                       tally_sentence(facts.own, facts.own_today, lang, key="decisions.own")))
+    if facts.since is not None and facts.earlier:
+        groups.append(("earlier", t("decisions.earlier_title", lang, name=facts.since.meeting["name"]),
+                       facts.earlier, facts.today, ""))
+    for key, title, listed, day, sentence in groups:
+        out.append(f"<h3>{_e(title)}</h3>")
+        if sentence:
+            out.append(f"<p>{_e(sentence)}</p>")
+        lines = [decision_line(pack.plan, d, day, lang) for d in listed]
+        out.append(f"<ol id='decisions-{key}'>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ol>")
+    return "".join(out)
+
+
 def briefing_html(pack: Pack) -> bytes:
     """One HTML file that opens anywhere, offline: plotly.js is inlined, nothing is fetched."""
     lang, plan = pack.lang, pack.plan
@@ -218,6 +268,8 @@ def briefing_html(pack: Pack) -> bytes:
     parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")
     parts += [f"<p class='area-summary' data-area='{_e(a.code)}'>{_e(a.sentence)}</p>" for a in areas]
     parts.append("</div>")
+    if pack.facts is not None:
+        parts.append(_meeting_html(pack))
     parts.append(f"<h2>{_e(t('overview.attention', lang))}</h2>")
     if not attention:
         parts.append(f"<p>{_e(t('overview.attention_none', lang))}</p>")

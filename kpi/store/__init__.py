@@ -3,12 +3,14 @@
 - ``store``: the DuckDB store (``Store``), editors, the write lock, every query as parameters;
 - ``schema``: the schema as numbered migrations, and the columns of a batch of observations;
 - ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
-- ``tokens``: API tokens, kept by their hash (methods of ``Store``).
+- ``tokens``: API tokens, kept by their hash (methods of ``Store``);
+- ``meetings``: meetings recorded, their decisions and the closing of each (methods of ``Store``).
 
 May import ``kpi.plan``, ``kpi.settings`` and ``kpi.notes`` — never ingest, the status engine or the reports
 (they call the store).
 """
 
+from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingError
 from kpi.store.store import (
     IMPORT,
     NOTE,
@@ -26,5 +28,5 @@ from kpi.store.store import (
     StoreLocked,
 )
 
-__all__ = ["IMPORT", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor",
-           "Store", "StoreConflict", "StoreError", "StoreLocked"]
+__all__ = ["CLOSURE", "DECISION", "IMPORT", "MEETING", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE",
+           "SAMPLE", "WRITE_KINDS", "Editor", "MeetingError", "Store", "StoreConflict", "StoreError", "StoreLocked"]

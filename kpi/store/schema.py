@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # the columns of a batch of observations handed to the store, one row per value to write
 OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
@@ -98,5 +98,38 @@ MIGRATIONS: dict[int, list[str]] = {
             token_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, editor VARCHAR NOT NULL,
             scope VARCHAR NOT NULL CHECK (scope IN ('write', 'read')), created_at TIMESTAMP NOT NULL,
             last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
+    ],
+    5: [
+        # meetings and their decisions are batches too: who recorded them and when; decisions and their closures
+        # are revertible and pinned by data version (kinds 'meeting', 'decision', 'closure')
+        """CREATE TABLE batches_v5 (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan', 'note',
+                                                  'override', 'meeting', 'decision', 'closure')),
+            target_batch BIGINT,
+            editor VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            source VARCHAR,
+            sha256 VARCHAR,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            plan_id VARCHAR,
+            comment VARCHAR)""",
+        "INSERT INTO batches_v5 SELECT * FROM batches",
+        "DROP TABLE batches",
+        "ALTER TABLE batches_v5 RENAME TO batches",
+        # a meeting: its name and date, and the view on its screen (plan, period, as-of date, data version);
+        # its id is the batch that recorded it
+        """CREATE TABLE meetings (
+            batch_id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, held_on DATE NOT NULL, plan_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, as_of DATE NOT NULL, data_version BIGINT NOT NULL)""",
+        # a meeting's decisions (会议决定事项): what, which office (a work area of the plan), by when
+        """CREATE TABLE decisions (
+            decision_id BIGINT PRIMARY KEY, batch_id BIGINT NOT NULL, meeting BIGINT NOT NULL,
+            row_no INTEGER NOT NULL, what VARCHAR NOT NULL, area VARCHAR NOT NULL, due DATE NOT NULL)""",
+        # the indicators a decision concerns (none, one or several)
+        "CREATE TABLE decision_indicators (decision_id BIGINT NOT NULL, indicator VARCHAR NOT NULL)",
+        # a decision closed (办结) with a note; reverting the closure's batch opens the decision again
+        """CREATE TABLE decision_closures (
+            batch_id BIGINT NOT NULL, decision_id BIGINT NOT NULL, closed_on DATE NOT NULL, note VARCHAR NOT NULL)""",
     ],
 }

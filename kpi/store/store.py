@@ -26,15 +26,16 @@ import pyarrow as pa
 from kpi.notes import checked_note
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
+from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingStore, in_force
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 from kpi.store.sessions import SessionStore
 from kpi.store.tokens import TokenStore
 
-# what a batch is (batches.kind); the schema's CHECK lists the same words
+# what a batch is (batches.kind); the schema's CHECK lists the same words (meetings: kpi.store.meetings)
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
 PLAN, REVERT, REAPPLY = "plan", "revert", "reapply"
 WRITE_KINDS = (IMPORT, SAMPLE)  # batches of observations
-REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE)  # batches a revert takes out of force
+REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE, MEETING, DECISION, CLOSURE)  # batches a revert takes out of force
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
@@ -69,9 +70,9 @@ def _require_editor(editor: Editor | None) -> str:
     return f"{editor.name.strip()} ({editor.via})"
 
 
-class Store(SessionStore, TokenStore):
+class Store(SessionStore, TokenStore, MeetingStore):
     """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``; API
-    tokens: ``kpi.store.tokens``."""
+    tokens: ``kpi.store.tokens``; meetings and their decisions: ``kpi.store.meetings``."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
@@ -351,13 +352,13 @@ class Store(SessionStore, TokenStore):
     # --- batches --------------------------------------------------------
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first, with whether it is reverted now."""
+        latest = self.data_version()
         return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (list_contains($revertible, b.kind)
-                    AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
-            FROM batches b ORDER BY b.batch_id DESC""",
-                          {"as_of": self.data_version(), "revertible": list(REVERTIBLE)})
+                   (list_contains(?, b.kind) AND NOT """ + in_force("b") + """) AS reverted
+            FROM batches b ORDER BY b.batch_id DESC""",  # noqa: S608 - fixed SQL; values are parameters
+                          [list(REVERTIBLE), latest, latest])
 
     def batch(self, batch_id: int) -> dict:
         found = self.batches()
@@ -384,8 +385,8 @@ class Store(SessionStore, TokenStore):
         if info["kind"] == PLAN:
             return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
-            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
-                             "batches can be reverted")
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override, meeting, "
+                             "decision, closure and plan batches can be reverted")
         with self._transaction() as cur:
             info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
             if bool(info["reverted"]) == (action == REVERT):
