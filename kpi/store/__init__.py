@@ -1,6 +1,7 @@
 """The store: plans and their revisions, append-only observations, batches, notes and overrides.
 
 - ``store``: the DuckDB store (``Store``), editors, the write lock, every query as parameters;
+- ``errors``: who writes (``Editor``) and what the store says when it cannot (``StoreError`` and kin);
 - ``schema``: the schema as numbered migrations, and the columns of a batch of observations;
 - ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
 - ``tokens``: API tokens, kept by their hash (methods of ``Store``);

@@ -14,6 +14,8 @@ import datetime as dt
 
 import pandas as pd
 
+from kpi.store.errors import StoreConflict, _require_editor
+
 MEETING, DECISION, CLOSURE = "meeting", "decision", "closure"  # batches.kind; the schema's CHECK lists them
 MAX_TEXT = 500  # characters of a decision or a closing note; a meeting's name: MAX_NAME
 MAX_NAME = 100
@@ -59,8 +61,6 @@ class MeetingStore:
     def record_meeting(self, name: str, held_on: dt.date, plan_id: str, period: str, as_of: dt.date,
                        data_version: int, editor) -> int:
         """Record a meeting and the view on its screen; returns its id (the batch that recorded it)."""
-        from kpi.store.store import _require_editor
-
         who = _require_editor(editor)
         name = _text(name, MAX_NAME, "meeting.name_empty", "meeting.name_long")
         with self._transaction() as cur:
@@ -98,8 +98,6 @@ class MeetingStore:
     def record_decisions(self, meeting_id: int, decisions: list[dict], editor) -> int:
         """Write a meeting's decisions as one batch; each a dict with what, area, due (a date) and indicators
         (codes, may be empty). Returns the batch. Nothing is written when any decision is incomplete."""
-        from kpi.store.store import _require_editor
-
         who = _require_editor(editor)
         if not decisions:
             raise MeetingError("decision.none")
@@ -128,8 +126,6 @@ class MeetingStore:
 
     def close_decision(self, decision_id: int, note: str, closed_on: dt.date, editor) -> int:
         """Close a decision (办结) with a note, as a batch; a decision closed already is refused."""
-        from kpi.store.store import StoreConflict, _require_editor
-
         who = _require_editor(editor)
         note = _text(note, MAX_TEXT, "decision.note_empty", "decision.note_long")
         with self._transaction() as cur:

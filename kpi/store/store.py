@@ -16,7 +16,6 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,6 +25,7 @@ import pyarrow as pa
 from kpi.notes import checked_note
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
+from kpi.store.errors import Editor, StoreConflict, StoreError, StoreLocked, _require_editor
 from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingStore, in_force
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 from kpi.store.sessions import SessionStore
@@ -41,33 +41,6 @@ _NEWEST_INDICATORS = """
     FROM indicators i
     JOIN (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id) USING (plan_id, revision)
     JOIN plan_revisions r USING (plan_id, revision)"""
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked (missing file, unknown batch...)."""
-
-
-class StoreLocked(StoreError):
-    """Another process holds the database file (DuckDB allows one writing process)."""
-
-
-class StoreConflict(StoreError):
-    """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
-
-
-@dataclass(frozen=True)
-class Editor:
-    """Who writes. Every write function takes one and refuses without it."""
-
-    name: str
-    via: str = "cli"
-
-
-def _require_editor(editor: Editor | None) -> str:
-    """The name to record for a write; PermissionError without an editor."""
-    if not isinstance(editor, Editor) or not editor.name.strip():
-        raise PermissionError("writing needs a signed-in editor")
-    return f"{editor.name.strip()} ({editor.via})"
 
 
 class Store(SessionStore, TokenStore, MeetingStore):

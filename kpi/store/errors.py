@@ -1,0 +1,32 @@
+"""Who writes, and what the store says when it cannot do what was asked: shared by the store and its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (missing file, unknown batch...)."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the database file (DuckDB allows one writing process)."""
+
+
+class StoreConflict(StoreError):
+    """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who writes. Every write function takes one and refuses without it."""
+
+    name: str
+    via: str = "cli"
+
+
+def _require_editor(editor: Editor | None) -> str:
+    """The name to record for a write; PermissionError without an editor."""
+    if not isinstance(editor, Editor) or not editor.name.strip():
+        raise PermissionError("writing needs a signed-in editor")
+    return f"{editor.name.strip()} ({editor.via})"
