@@ -2,7 +2,11 @@
 
 Editors come from the environment (``KPI_EDITORS="name=HASH;other=HASH"``) and
 from ``.streamlit/secrets.toml`` (an ``[editors]`` table of name = HASH). No
-editor configured means editing is off. Passwords are never stored, only
+editor configured means editing is off. An editor is an admin unless given work
+areas (``[areas]`` name = ["INV", "HK"], or ``KPI_EDITOR_AREAS="name=INV,HK"``):
+then an area editor of those areas (kpi.roles). Viewer accounts (``[viewers]``,
+``KPI_VIEWERS``) sign in to read; with any configured, the dashboard opens only
+after sign-in. Passwords are never stored, only
 ``scrypt$n$r$p$salt$hash`` strings; the secrets file is created readable by its
 owner only (0600) and replaced whole.
 
@@ -106,11 +110,65 @@ def load_editors() -> dict[str, str]:
     table = _read_secrets(secrets_file()).get("editors", {})
     if isinstance(table, dict):
         editors.update({str(k): str(v) for k, v in table.items()})
-    for part in os.environ.get("KPI_EDITORS", "").split(";"):
-        name, sep, stored = part.partition("=")
-        if sep and name.strip() and stored.strip():
-            editors[name.strip()] = stored.strip()
+    editors.update(_env_table("KPI_EDITORS"))
     return editors
+
+
+def _env_table(variable: str) -> dict[str, str]:
+    """``name=value;other=value`` from an environment variable."""
+    out = {}
+    for part in os.environ.get(variable, "").split(";"):
+        name, sep, value = part.partition("=")
+        if sep and name.strip() and value.strip():
+            out[name.strip()] = value.strip()
+    return out
+
+
+def load_areas() -> dict[str, tuple[str, ...]]:
+    """Area editor -> the work areas they may write, from the secrets file and then KPI_EDITOR_AREAS (which wins).
+
+    An editor named here with no area at all may write nothing (never silently an admin).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    table = _read_secrets(secrets_file()).get("areas", {})
+    if isinstance(table, dict):
+        for name, areas in table.items():
+            codes = areas if isinstance(areas, list) else str(areas).split(",")
+            out[str(name)] = _codes(codes)
+    for name, areas in _env_table("KPI_EDITOR_AREAS").items():
+        out[name] = _codes(areas.split(","))
+    return out
+
+
+def _codes(values) -> tuple[str, ...]:
+    return tuple(sorted({str(v).strip().upper() for v in values if str(v).strip()}))
+
+
+def load_viewers() -> dict[str, str]:
+    """Viewer accounts: name -> stored hash, from the secrets file ([viewers]) and then KPI_VIEWERS."""
+    viewers: dict[str, str] = {}
+    table = _read_secrets(secrets_file()).get("viewers", {})
+    if isinstance(table, dict):
+        viewers.update({str(k): str(v) for k, v in table.items()})
+    viewers.update(_env_table("KPI_VIEWERS"))
+    return viewers
+
+
+def load_accounts() -> dict[str, str]:
+    """Everyone who can sign in (viewers, then editors, who win a shared name): name -> stored hash."""
+    return {**load_viewers(), **load_editors()}
+
+
+def editor_named(name: str, via: str) -> Editor | None:
+    """The editor of that name as configured now (an area editor with their areas, else an admin); None if none."""
+    if name not in load_editors():
+        return None
+    return Editor(name=name, via=via, areas=load_areas().get(name))
+
+
+def viewing_restricted() -> bool:
+    """Whether viewers must sign in: some viewer account is configured."""
+    return bool(load_viewers())
 
 
 def editing_enabled() -> bool:
@@ -151,23 +209,55 @@ def _without_table(text: str, table: str) -> list[str]:
     return out
 
 
-def write_editor(name: str, password: str, path: Path | None = None) -> Path:
-    """Add or replace an editor in the secrets file (only the hash is written)."""
+KEEP = object()  # write_editor's areas: leave the editor's role as it is (a new editor becomes an admin)
+
+
+def write_editor(name: str, password: str, path: Path | None = None, areas=KEEP) -> Path:
+    """Add or replace an editor in the secrets file (only the hash is written).
+
+    ``areas``: a list of work areas makes an area editor of them, None an admin; by default a known editor keeps
+    their role and a new one is an admin (an entry without areas).
+    """
     path = path or secrets_file()
     current = dict(_read_secrets(path).get("editors", {}))
     current[name] = hash_password(password)
     _write_table(path, "editors", current)
+    if areas is not KEEP:
+        scoped = dict(_read_secrets(path).get("areas", {}))
+        if areas is None:
+            scoped.pop(name, None)
+        else:
+            scoped[name] = list(_codes(areas))
+        _write_table(path, "areas", scoped)
+    _drop(path, "viewers", name)
     return path
 
 
-def remove_editor(name: str, path: Path | None = None) -> bool:
-    """Take an editor out of the secrets file; False when the file has no such editor."""
+def write_viewer(name: str, password: str, path: Path | None = None) -> Path:
+    """Add or replace a viewer account (read-only; with any viewer account the dashboard needs a sign-in)."""
     path = path or secrets_file()
-    current = dict(_read_secrets(path).get("editors", {}))
+    current = dict(_read_secrets(path).get("viewers", {}))
+    current[name] = hash_password(password)
+    _write_table(path, "viewers", current)
+    for table in ("editors", "areas"):
+        _drop(path, table, name)
+    return path
+
+
+def _drop(path: Path, table: str, name: str) -> bool:
+    current = dict(_read_secrets(path).get(table, {}))
     if current.pop(name, None) is None:
         return False
-    _write_table(path, "editors", current)
+    _write_table(path, table, current)
     return True
+
+
+def remove_editor(name: str, path: Path | None = None) -> bool:
+    """Take an editor (or a viewer account) out of the secrets file; False when the file has no such name."""
+    path = path or secrets_file()
+    found = [_drop(path, table, name) for table in ("editors", "viewers")]
+    _drop(path, "areas", name)
+    return any(found)
 
 
 _keys: dict[str, bytes] = {}
@@ -229,7 +319,7 @@ class Ticket:
 class Result:
     name: str
     outcome: str  # one of OUTCOMES
-    editor: Editor | None = None
+    editor: Editor | None = None  # None for a viewer who signed in (ok) and for every refused try
     retry_at: float | None = None  # seconds since the epoch: when a locked or busy try may be made again
 
     @property
@@ -309,7 +399,7 @@ def finish(ticket: Ticket, password: str) -> Result:
     """Check an admitted try (one scrypt hash, known name or not); a refused one stays refused."""
     if not ticket.admitted:
         return Result(ticket.name, ticket.outcome, retry_at=ticket.retry_at)
-    stored = load_editors().get(ticket.name)
+    stored = load_accounts().get(ticket.name)
     ok = verify_password(password, stored if stored is not None else _dummy_hash()) and stored is not None
     if not ok:
         return Result(ticket.name, WRONG)
@@ -317,7 +407,7 @@ def finish(ticket: Ticket, password: str) -> Result:
     if entry:
         with entry.lock:
             entry.count, entry.locked_until = 0, 0.0
-    return Result(ticket.name, OK, Editor(name=ticket.name, via="web"))
+    return Result(ticket.name, OK, editor_named(ticket.name, "web"))  # a viewer: ok, and no editor
 
 
 def attempt(name: str, password: str, sleep: Callable[[float], object] = time.sleep,

@@ -52,7 +52,7 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 3
+    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 5
     assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.schema.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 
@@ -447,7 +447,7 @@ def test_a_version_1_file_migrates_to_version_2_keeping_its_data(tmp_path):
     con.close()
     store = Store.open(path)
     try:
-        assert store.schema_version() == 3  # through 2 to the newest
+        assert store.schema_version() == 5  # through 2, 3 and 5 to the newest
         assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
         assert store.batches()["editor"].tolist() == ["old"]
         store.write_note("INV-EVENTS", "2023-Q3", "台风影响", EDITOR)  # the new tables and kinds work
@@ -481,7 +481,7 @@ def test_a_version_2_file_migrates_to_version_3_keeping_its_data(tmp_path):
     con.close()
     store = Store.open(path)
     try:
-        assert store.schema_version() == 3
+        assert store.schema_version() == 5
         assert TABLES <= tables(store)
         assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
         assert store.current_notes()["note"].tolist() == ["台风影响"]

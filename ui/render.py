@@ -41,31 +41,51 @@ def milestone_line(ctx: Context, item: Indicator, row: StatusRow) -> None:
 
 
 def annotate_forms(ctx: Context, code: str) -> None:
-    """Editors: attach an explanation to a period, or override its status with a reason."""
+    """Editors of the indicator's area: attach an explanation to a period, or override its status with a reason.
+
+    Both go through ``kpi.writes``, which checks the editor's areas and the closed periods at the moment of writing
+    (an admin may correct a closed period with a reason); a refusal is shown and nothing is written.
+    """
+    from kpi import writes
+    from kpi.roles import Refused
     from kpi.status import STATUSES
     from ui import signin, state
 
     lang = ctx.lang
     periods = tables.period_options(ctx.plan)
-    with st.expander(t("annotate.title", lang), expanded=False):
+    who = signin.editor()
+    admin = who is not None and who.admin and not state.closed_periods(ctx.db, ctx.latest).empty
+
+    def write(action, *args) -> None:
+        writer = signin.writer()  # checked on the server at the moment of writing
+        if writer is None:
+            return
+        try:
+            batch = action(state.get_store(), writer, code, *args)
+        except Refused as exc:
+            st.error(plain(t("role.refused", lang) + "\n\n" + exc.message(lang)))
+            return
+        st.success(t("annotate.saved", lang, batch=batch))
+
+    with st.expander(t("annotate.title", lang), expanded=st.query_params.get("explain") == "1"):
         with st.form("note_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period), key="note_period")
             note = st.text_area(t("annotate.note", lang), key="note_text", max_chars=500)
-            if st.form_submit_button(t("annotate.save_note", lang)) and (writer := signin.writer()):
-                batch = state.get_store().write_note(code, period, note, writer)
-                st.success(t("annotate.saved", lang, batch=batch))
+            fix = st.text_input(t("correct.reason", lang), key="note_correction", max_chars=300) if admin else ""
+            if st.form_submit_button(t("annotate.save_note", lang)):
+                write(writes.write_note, period, note, fix or None)
         with st.form("override_form", clear_on_submit=True):
             period = st.selectbox(t("ctl.period", lang), periods, index=periods.index(ctx.period),
                                   key="override_period")
             status = st.selectbox(t("annotate.status", lang), ["", *STATUSES], key="override_status",
                                   format_func=lambda s: t("annotate.clear", lang) if not s else status_label(s, lang))
             reason = st.text_input(t("annotate.reason", lang), key="override_reason", max_chars=300)
+            fix = st.text_input(t("correct.reason", lang), key="override_correction", max_chars=300) if admin else ""
             if st.form_submit_button(t("annotate.save_override", lang)):
                 if status and not reason.strip():
                     st.error(t("annotate.reason_needed", lang))
-                elif writer := signin.writer():
-                    batch = state.get_store().write_override(code, period, status, reason, writer)
-                    st.success(t("annotate.saved", lang, batch=batch))
+                else:
+                    write(writes.write_override, period, status, reason, fix or None)
 
 
 def meeting_pack(ctx: Context, link: str) -> None:

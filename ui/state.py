@@ -21,7 +21,7 @@ from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
 from kpi.status import StatusRow
-from kpi.store import REVERTIBLE, Store, StoreLocked
+from kpi.store import REVERTIBLE, Editor, Store, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 
@@ -130,34 +130,45 @@ def template_periods(db: str, version: int, plan_id: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str) -> bytes:
-    frame = export.template_frame(plan_at(db, version, plan_id), period)
+def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str,
+                   areas: tuple[str, ...] | None = None) -> bytes:
+    """The upload template of a period; for an area editor, only the indicators of their areas."""
+    frame = export.template_frame(plan_at(db, version, plan_id), period, areas)
     if kind == "csv":
         return export.to_csv_bytes(frame)
     return export.to_xlsx_bytes(frame, sheet=export.TEMPLATE_SHEET, notes=export.TEMPLATE_NOTES)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _prepare(db: str, version: int, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
+def _prepare(db: str, version: int, data: bytes, name: str, editor: Editor | None,
+             correction: str | None) -> tuple[ingest.Prepared, changes.Changes]:
     store = _store(db)
-    prepared = ingest.prepare(store, data, name)
+    prepared = ingest.prepare(store, data, name, editor=editor, correction=correction)
     preview = changes.preview(store, prepared.rows, prepared.blanks) if prepared.ok else changes.Changes(
         pd.DataFrame(), prepared.blanks)
     return prepared, preview
 
 
-def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes, int]:
-    """Read, check and preview an upload against the newest data (never a pinned version).
+def prepare_upload(db: str, data: bytes, name: str, editor: Editor | None = None,
+                   correction: str | None = None) -> tuple[ingest.Prepared, changes.Changes, int]:
+    """Read, check and preview an upload against the newest data (never a pinned version), for this editor's areas
+    and the periods closed now (an admin's ``correction`` reason lets closed periods be changed).
 
     Returns the data version the preview was made against: Confirm commits only if it is still the newest.
     """
     version = _store(db).data_version()
-    return *_prepare(db, version, data, name), version
+    return *_prepare(db, version, data, name, editor, correction or None), version
 
 
 def problems_table(problems: list, lang: str) -> pd.DataFrame:
     """Every problem of a rejected file or grid: row, column, value and what to do."""
     return ledger.problems_table(problems, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def closed_periods(db: str, version: int) -> pd.DataFrame:
+    """The periods closed at a data version, with who closed them, when and why."""
+    return _store(db).closed_periods(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

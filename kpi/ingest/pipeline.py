@@ -9,11 +9,12 @@ Any problem rejects the whole file; nothing is written.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pyarrow as pa
 
+from kpi.ingest import scope
 from kpi.ingest.checks import check_long, empty_rows, is_cumulative, strip_marks
 from kpi.ingest.fast import try_prepare
 from kpi.ingest.layout import ALIASES, norm_header
@@ -61,12 +62,21 @@ def _find(headers: list[str], role: str) -> str | None:
     return None
 
 
-def prepare(store: Store, data: bytes, filename: str, fast: bool = True) -> Prepared:
+def prepare(store: Store, data: bytes, filename: str, fast: bool = True, editor: Editor | None = None,
+            correction: str | None = None) -> Prepared:
     """Read and validate a file against the plans in the store. Writes nothing.
 
     A clean canonical long CSV takes the fast path (DuckDB reads and checks it); every other file, and any
-    file with a problem, the full pipeline, which lists every problem.
+    file with a problem, the full pipeline, which lists every problem. Then the rows are checked against the
+    editor's work areas and the closed periods (``scope``; an admin's ``correction`` reason lets closed periods
+    be changed): every refused row is a problem.
     """
+    prepared = _read_and_check(store, data, filename, fast)
+    problems = scope.check(store, prepared.batch, editor, correction) if prepared.ok else []
+    return replace(prepared, batch=empty_rows(), problems=problems) if problems else prepared
+
+
+def _read_and_check(store: Store, data: bytes, filename: str, fast: bool) -> Prepared:
     sha = hashlib.sha256(data).hexdigest()
     limit = get_settings().upload_max_bytes
     if len(data) > limit:
@@ -143,13 +153,21 @@ def _parses(header: str) -> bool:
 
 
 def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import",
-           expected_version: int | None = None) -> int:
+           expected_version: int | None = None, correction: str | None = None) -> int:
     """Write a prepared file as one batch. Refuses a file with problems.
 
     ``expected_version``: the data version the editor previewed against; a later batch makes the preview stale and
-    the commit is refused (``StoreConflict``), so Confirm writes only what the editor saw.
+    the commit is refused (``StoreConflict``), so Confirm writes only what the editor saw. The editor's areas and
+    the closed periods are checked again now (``scope.require``: ``Refused`` names every row, nothing written);
+    with an admin's ``correction`` reason the rows of closed periods are written as a correction (更正).
     """
     if not prepared.ok:
         raise ValueError("a file with problems cannot be committed")
+    seen = store.data_version()
+    scope.require(store, prepared.batch, editor, correction)
+    cells = scope.corrections(store, prepared.batch, correction)
+    if expected_version is None and not store.closed_periods().empty:
+        expected_version = seen  # a period closed between the check and the write refuses the write
     return store.write_batch(prepared.batch, editor, prepared.filename, prepared.sha256, kind=kind,
-                             expected_version=expected_version)
+                             expected_version=expected_version,
+                             correction=(cells, correction) if cells else None)

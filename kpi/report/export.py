@@ -183,10 +183,13 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", notes: list[str] | N
 TEMPLATE_SHEET = "数据"
 
 
-def template_frame(plan, period: str) -> pd.DataFrame:
-    """The upload template: one row per indicator, an empty value column headed by the period."""
+def template_frame(plan, period: str, areas: Sequence[str] | None = None) -> pd.DataFrame:
+    """The upload template: one row per indicator (of ``areas`` only, for an area editor), an empty value column
+    headed by the period."""
     rows = []
     for item in plan.indicators():
+        if areas is not None and item.area not in areas:
+            continue
         unit = f"{item.unit.zh} / {item.unit.get('en')}" if item.unit else "完成日期或“完成” / date or done"
         rows.append({"指标编码": item.code, "指标名称": item.name.zh, "Indicator name": item.name.get("en"),
                      "单位 Unit": unit, period: "", "备注": ""})

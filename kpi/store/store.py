@@ -27,12 +27,13 @@ from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 from kpi.store.sessions import SessionStore
+from kpi.store.supervision import CLOSE, EVIDENCE, REOPEN, SupervisionStore
 
 # what a batch is (batches.kind); the schema's CHECK lists the same words
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
 PLAN, REVERT, REAPPLY = "plan", "revert", "reapply"
 WRITE_KINDS = (IMPORT, SAMPLE)  # batches of observations
-REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE)  # batches a revert takes out of force
+REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE, CLOSE, REOPEN, EVIDENCE)  # batches a revert takes out of force
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
@@ -54,10 +55,19 @@ class StoreConflict(StoreError):
 
 @dataclass(frozen=True)
 class Editor:
-    """Who writes. Every write function takes one and refuses without it."""
+    """Who writes. Every write function takes one and refuses without it.
+
+    ``areas``: the work areas an area editor may write (kpi.roles checks them); None for an admin, who may write
+    every area and close periods.
+    """
 
     name: str
     via: str = "cli"
+    areas: tuple[str, ...] | None = None
+
+    @property
+    def admin(self) -> bool:
+        return self.areas is None
 
 
 def _require_editor(editor: Editor | None) -> str:
@@ -67,8 +77,9 @@ def _require_editor(editor: Editor | None) -> str:
     return f"{editor.name.strip()} ({editor.via})"
 
 
-class Store(SessionStore):
-    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``."""
+class Store(SessionStore, SupervisionStore):
+    """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``; closed
+    periods, corrections and evidence: ``kpi.store.supervision``."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
@@ -235,11 +246,13 @@ class Store(SessionStore):
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
-                    kind: str = IMPORT, expected_version: int | None = None) -> int:
+                    kind: str = IMPORT, expected_version: int | None = None,
+                    correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction.
 
         ``expected_version``: the data version the writer previewed against; if another batch was written since,
-        nothing is written and ``StoreConflict`` says so (the preview is stale).
+        nothing is written and ``StoreConflict`` says so (the preview is stale). ``correction``: (the cells of
+        closed periods it changes, the reason), recorded in the same transaction (kpi.store.supervision).
         """
         who = _require_editor(editor)
         if kind not in WRITE_KINDS:
@@ -253,6 +266,8 @@ class Store(SessionStore):
             cur.register("obs_in", frame)
             cur.execute("INSERT INTO observations BY NAME SELECT ? AS batch_id, * FROM obs_in", [batch])
             cur.unregister("obs_in")
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
@@ -291,15 +306,19 @@ class Store(SessionStore):
             ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC""", params)
 
     # --- explanations and overrides --------------------------------------
-    def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
+    def write_note(self, indicator: str, period: str, note: str, editor: Editor,
+                   correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Attach an explanation to an indicator-period (an empty note clears it), as a batch."""
         who = _require_editor(editor)
         with self._transaction() as cur:
             batch = self._new_batch(cur, NOTE, who, row_count=1, source=f"{indicator} {period}")
             cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note.strip()])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
-    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor) -> int:
+    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor,
+                       correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Override the computed status of an indicator-period, with a reason (empty status clears it)."""
         who = _require_editor(editor)
         if status and not reason.strip():
@@ -309,6 +328,8 @@ class Store(SessionStore):
                                     comment=status or None)
             cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status,
                                                                          reason.strip()])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
@@ -340,10 +361,12 @@ class Store(SessionStore):
         return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (list_contains($revertible, b.kind)
-                    AND b.batch_id NOT IN (SELECT batch_id FROM live_batches($as_of))) AS reverted
-            FROM batches b ORDER BY b.batch_id DESC""",
-                          {"as_of": self.data_version(), "revertible": list(REVERTIBLE)})
+                   (list_contains($revertible, b.kind) AND coalesce(la.kind, 'reapply') = 'revert') AS reverted
+            FROM batches b
+            LEFT JOIN (SELECT target_batch, max(batch_id) AS last_act FROM batches
+                       WHERE kind IN ('revert', 'reapply') GROUP BY target_batch) a ON a.target_batch = b.batch_id
+            LEFT JOIN batches la ON la.batch_id = a.last_act
+            ORDER BY b.batch_id DESC""", {"revertible": list(REVERTIBLE)})
 
     def batch(self, batch_id: int) -> dict:
         found = self.batches()
@@ -370,8 +393,8 @@ class Store(SessionStore):
         if info["kind"] == PLAN:
             return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
-            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
-                             "batches can be reverted")
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override, close, "
+                             "reopen, evidence and plan batches can be reverted")
         with self._transaction() as cur:
             info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
             if bool(info["reverted"]) == (action == REVERT):

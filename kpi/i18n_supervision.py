@@ -1,0 +1,82 @@
+"""The catalogue's part for the supervision workflow (roles, closed periods, corrections, the Due list, evidence).
+
+Merged into ``kpi.i18n.CATALOGUE`` (which refuses a key defined twice); kept apart so the large catalogue file is
+not edited line by line by every change. Every entry: (zh, en) with the same placeholders.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "where.row": ("第{row}行", "row {row}"),
+    # --- roles and scope ------------------------------------------------------------------------------------
+    "role.admin": ("管理员（全部领域，可关账和更正）", "admin (every area; closes periods and corrects them)"),
+    "role.viewer": ("查看者（只读）", "viewer (read-only)"),
+    "role.editor_of": ("领域编辑：{areas}", "area editor of {areas}"),
+    "role.area": ("{name}（{code}）", "{name} ({code})"),
+    "role.area_owner": ("{name}（{code} · 负责科室：{owner}）", "{name} ({code} · office: {owner})"),
+    "role.admin_only": ("{what}需要管理员权限；{name} 不是管理员，未做任何修改。",
+                        "{what} needs an admin; {name} is not one, so nothing was changed."),
+    "role.outside_area": ("指标 {code} 属于领域 {area}，不在 {name} 负责的领域（{areas}）内，未做任何修改。",
+                          "indicator {code} belongs to area {area}, outside the areas of {name} ({areas}); "
+                          "nothing was changed"),
+    "role.row_outside": ("指标 {code}（{period}）属于领域 {area}，不在 {name} 负责的领域（{areas}）内：请删除此行，"
+                         "或请该领域的编辑上传",
+                         "indicator {code} ({period}) belongs to area {area}, outside the areas of {name} ({areas}): "
+                         "delete this row, or ask an editor of that area to upload it"),
+    "role.what_close": ("关账或重新开账", "Closing or reopening a period"),
+    "role.what_correct": ("更正已关账期间的数据", "Correcting a closed period"),
+    "role.what_plan": ("修改计划和目标", "Changing the plan and its targets"),
+    "role.what_revert": ("撤销或重新启用此批次", "Reverting or re-applying this batch"),
+    "role.signed_in": ("已登录：{name} · {scope}", "Signed in: {name} · {scope}"),
+    "role.signed_in_viewer": ("已登录查看：{name}", "Signed in to view: {name}"),
+    "role.sign_in_title": ("登录", "Sign in"),
+    "role.gate": ("本看板仅对已登录用户开放：请输入用户名和密码。登录后将打开你请求的页面（包括固定链接）。",
+                  "This dashboard opens only after sign-in: enter your name and password. The page you asked for "
+                  "(a pinned link too) opens once you are signed in."),
+    "role.targets_admin": ("目标管理仅限管理员：你可以上传、说明和上传佐证材料，但不能修改计划和目标。",
+                           "Targets are for admins: you can upload, explain and attach evidence, but not change the "
+                           "plan or its targets."),
+    "role.template_areas": ("模板只含你负责的领域：{areas}", "The template holds only your areas: {areas}"),
+    "role.refused": ("未做任何修改：", "Nothing was changed:"),
+    # --- the command line -------------------------------------------------------------------------------------
+    "cli.editor_role": ("{name}：{scope}", "{name}: {scope}"),
+    "cli.unknown_areas": ("没有这些领域：{areas}（现有：{known}），未保存。",
+                          "no such areas: {areas} (known: {known}); nothing was saved"),
+    "cli.viewer_saved": ("查看账号 {name} 已保存到 {path}：此后看板需登录后才能查看。",
+                         "viewer {name} saved in {path}: from now on the dashboard opens only after sign-in"),
+    "cli.no_accounts": ("还没有编辑或查看账号。", "no editors or viewers yet"),
+}
+MESSAGES.update({
+    # --- closed periods and corrections -------------------------------------------------------------------------
+    "close.row_closed": ("{code} 的 {period} 属于已关账期间 {closed}（{when} 由 {by} 关账）：普通上传不能修改，请删除此行；"
+                         "如需更正，请管理员填写更正理由后上传",
+                         "{code} {period} is in the closed period {closed} (closed on {when} by {by}): an ordinary "
+                         "upload cannot change it, so delete this row; to correct it, an admin uploads it with a "
+                         "reason for the correction"),
+    "close.write_closed": ("{code} 的 {period} 属于已关账期间 {closed}（{when} 由 {by} 关账）：说明和人工认定不能再修改；"
+                           "如需更正，请管理员填写更正理由。未做任何修改。",
+                           "{code} {period} is in the closed period {closed} (closed on {when} by {by}): its "
+                           "explanation and status can no longer change; an admin may correct it with a reason. "
+                           "Nothing was changed."),
+    "close.revert_closed": ("批次 {batch} 含已关账期间 {closed} 的数据（{code} {period}）：只有管理员可以撤销。",
+                            "batch {batch} holds data of the closed period {closed} ({code} {period}): only an admin "
+                            "can revert it"),
+    "close.not_ended": ("{period} 尚未结束（截至 {end}）：期间结束后才能关账。",
+                        "{period} has not ended yet (it ends on {end}): a period is closed once it has ended"),
+    "close.already_closed": ("{period} 已经关账，未做任何修改。", "{period} is closed already; nothing was changed"),
+    "close.not_closed": ("{period} 没有关账，无需重新开账。", "{period} is not closed; there is nothing to reopen"),
+})
+MESSAGES.update({
+    "cli.changed_meanwhile": ("数据在检查与写入之间发生了变化（如刚有期间关账），未写入任何数据：请重新运行。",
+                              "the data changed between the check and the write (a period was just closed, say); "
+                              "nothing was written: run the command again"),
+})
+MESSAGES.update({
+    "correct.reason": ("更正理由（仅管理员：修改已关账期间时填写）", "Reason for a correction (admins: to change a closed period)"),
+    "correct.reason_help": ("普通上传不能修改已关账期间。填写理由后，本次上传中已关账期间的数据将作为“更正”写入，"
+                            "并在指标页、历史、简报和导出中注明更正时间、更正人和理由。",
+                            "An ordinary upload cannot change a closed period. With a reason, this upload's rows of "
+                            "closed periods are written as a correction (更正), shown with when, by whom and why on "
+                            "the indicator page, in the history, the briefing and the exports."),
+    "correct.upload_note": ("本次上传将作为更正写入已关账期间，理由：{reason}", "This upload corrects closed periods. Reason: {reason}"),
+})
