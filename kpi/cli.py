@@ -547,6 +547,45 @@ def _list_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- period close|reopen|list, due: the supervision workflow (kpi/writes.py, kpi/report/due.py) -------------------
+
+def cmd_period(args: argparse.Namespace) -> int:
+    """Close a reported period (admins: its values, notes and overrides then change only by a correction with a
+    reason, import --correct), reopen it, or list the closed periods. Closing and reopening are batches: recorded,
+    revertible, pinned by data versions."""
+    from kpi import writes
+
+    store = _open(args)
+    if args.action == "list":
+        closed = store.closed_periods()
+        if closed.empty:
+            print(t("close.none", args.lang))
+        for r in closed.to_dict("records"):
+            print(t("close.listed", args.lang, period=r["period"], when=str(r["created_at"])[:16], by=r["editor"],
+                    reason=r["reason"] or "—", batch=r["batch_id"]))
+        return 0
+    if not args.period:
+        raise UsageError(t("close.needs_period", args.lang, action=args.action))
+    try:
+        if args.action == "close":
+            batch = writes.close_period(store, _editor(args), args.period, args.reason)
+        else:
+            batch = writes.reopen_period(store, _editor(args), args.period, args.reason)
+    except Refused as exc:
+        raise UsageError(exc.message(args.lang)) from exc
+    print(t(f"close.done_{args.action}", args.lang, period=parse_period(args.period).label, batch=batch))
+    return 0
+
+
+def _supervision_commands(sub, common: argparse.ArgumentParser, editor: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("period", parents=[common, editor], help=cmd_period.__doc__.splitlines()[0],
+                       description=cmd_period.__doc__)
+    p.add_argument("action", choices=("close", "reopen", "list"))
+    p.add_argument("period", nargs="?", metavar="PERIOD", help="2023-Q3, 2023-07, 2023-H2 …")
+    p.add_argument("--reason", help="why (recorded with the batch)")
+    p.set_defaults(func=cmd_period)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -620,6 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--span", help="the plan's period: 2024, 2024-H1 … (default: from the title)")
     p.set_defaults(func=cmd_plan_draft)
     _plan_commands(plan_sub, common)
+    _supervision_commands(sub, common, editor)
     return parser
 
 

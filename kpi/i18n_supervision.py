@@ -80,3 +80,29 @@ MESSAGES.update({
                             "the indicator page, in the history, the briefing and the exports."),
     "correct.upload_note": ("本次上传将作为更正写入已关账期间，理由：{reason}", "This upload corrects closed periods. Reason: {reason}"),
 })
+MESSAGES.update({
+    "correct.line": ("更正：{when} 由 {by} 在关账后更正（理由：{reason}）",
+                     "Corrected after close (更正) on {when} by {by} (reason: {reason})"),
+    "correct.tag": (" · 更正", " · corrected (更正)"),
+    "correct.column": ("更正", "Correction (更正)"),
+    "correct.kind": ("（更正）", " (correction)"),
+    "close.item": ("{period}（{when} 关账）", "{period} (closed {when})"),
+    "close.stated": ("已关账：{periods}", "Closed (已关账): {periods}"),
+    "close.label": ("已关账", "Closed (已关账)"),
+    "evidence.missing_tag": (" · 缺佐证", " · evidence missing (缺佐证)"),
+    "evidence.file": ("文件", "File"),
+    "evidence.size": ("大小（字节）", "Size (bytes)"),
+    "evidence.sha256": ("SHA-256", "SHA-256"),
+})
+MESSAGES.update({
+    "batch.close": ("关账", "close a period"),
+    "batch.reopen": ("重新开账", "reopen a period"),
+    "batch.evidence": ("佐证材料", "evidence"),
+})
+MESSAGES.update({
+    "close.none": ("没有已关账的期间。", "no period is closed"),
+    "close.listed": ("{period}：{when} 由 {by} 关账（批次 {batch}；{reason}）", "{period}: closed on {when} by {by} (batch {batch}; {reason})"),
+    "close.needs_period": ("period {action} 需要期间（PERIOD），如 2023-Q3", "period {action} needs a PERIOD such as 2023-Q3"),
+    "close.done_close": ("{period} 已关账（批次 {batch}）：普通上传不能再修改该期间。", "{period} closed (batch {batch}): ordinary uploads can no longer change it"),
+    "close.done_reopen": ("{period} 已重新开账（批次 {batch}）。", "{period} reopened (batch {batch})"),
+})

@@ -80,6 +80,13 @@ class StatusRow:
     computed_status: str | None = None  # set when an editor overrode the status: what the engine computed
     override_reason: str | None = None
     override_by: str | None = None
+    # an admin's latest correction of a closed period inside this row's period (更正): when, by whom, why, its batch
+    corrected_at: str | None = None
+    corrected_by: str | None = None
+    correction_reason: str | None = None
+    correction_batch: int | None = None
+    evidence: int = 0  # evidence files in force for the period (a milestone: for the item, any period)
+    needs_evidence: bool = False  # a milestone done without evidence (缺佐证)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -19,12 +19,14 @@ def attention_line(ctx: Context, item: tables.Attention) -> None:
 
 
 def explanation(ctx: Context, row: StatusRow) -> None:
-    """The note and the override of a status, as plain text."""
+    """The note, the override and the correction after close (更正) of a status, as plain text."""
+    from kpi.report.supervision import correction_text
+
     if row.note:
         st.caption(plain(t("attention.note", ctx.lang, note=tables.note_text(row))))
-    line = tables.override_line(row, ctx.lang)
-    if line:
-        st.caption(plain(line))
+    for line in (tables.override_line(row, ctx.lang), correction_text(row, ctx.lang)):
+        if line:
+            st.caption(plain(line))
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,

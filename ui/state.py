@@ -178,7 +178,8 @@ def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
-    return ledger.history_table(_store(db).batches(), lang)
+    store = _store(db)
+    return ledger.history_table(store.batches(), lang, store.correction_reasons())
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

@@ -221,6 +221,13 @@ def observations_export(store, as_of_batch: int | None = None, lang: str = "en")
     out["done_on"] = done_on
     out["note"] = out["note"].fillna("")
     out["batch_id"] = out["batch_id"].astype("int64")
+    fixed = store.current_corrections(as_of_batch=as_of_batch)
+    if not fixed.empty:  # a correction after close (更正) in force: when, by whom and why, on the cells it changed
+        last = fixed.drop_duplicates(["indicator", "period"], keep="last").set_index(["indicator", "period"])
+        out["correction"] = [
+            t("correct.line", lang, when=str(last.loc[key, "created_at"])[:16], by=last.loc[key, "editor"],
+               reason=last.loc[key, "reason"]) if key in last.index else ""
+            for key in zip(out["indicator"], out["period"], strict=True)]
     if cur["sample"].any():
         out.insert(0, "sample", [t("export.sample_row", lang) if s else "" for s in cur["sample"]])
     return out.sort_values(["indicator", "period"]).reset_index(drop=True)

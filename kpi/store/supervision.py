@@ -75,7 +75,10 @@ class SupervisionStore:
                 FROM period_closes p JOIN batches b ON b.batch_id = p.batch_id
                 WHERE p.batch_id IN ({live})) s
             WHERE newest = 1 AND closed ORDER BY batch_id"""  # noqa: S608 - only placeholders are formatted in
-        return cur.execute(sql, params).df()
+        frame = cur.execute(sql, params).df()
+        for col in ("period_start", "period_end"):  # dates as dates, to compare with periods
+            frame[col] = [pd.Timestamp(d).date() for d in frame[col]]
+        return frame
 
     # --- corrections after close ------------------------------------------------------------------------------
     def _record_correction(self, cur, batch: int, cells: list[tuple[str, str, int]], reason: str) -> None:
