@@ -29,6 +29,7 @@ pages = [
     st.Page("app_pages/indicator.py", title=t("nav.indicator", lang), icon=":material/insights:", url_path="indicator"),
     st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
     st.Page("app_pages/upload.py", title=t("nav.upload", lang), icon=":material/upload:", url_path="upload"),
+    st.Page("app_pages/due.py", title=t("nav.due", lang), icon=":material/checklist:", url_path="due"),
     st.Page("app_pages/targets.py", title=t("nav.targets", lang), icon=":material/flag:", url_path="targets"),
 ]
 EDITOR_PAGES, ADMIN_PAGES = ("upload", "due"), ("targets",)

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
                                 "the secrets file ([sessions] key).")
     editor_min_password: int = Field(12, ge=8, description="The shortest password `python -m kpi editor add` "
                                      "accepts.")
+    due_within_days: int = Field(14, ge=0, description="The Due list (待办) names milestones due within this many "
+                                 "days (and every overdue one); `kpi due --within` and the Due page can change it.")
+    due_report_days: int = Field(10, ge=0, description="Days after a period ends by which its values and "
+                                 "explanations are due (the deadlines of the Due list and its calendar).")
+    public_url: str = Field("http://localhost:8501", description="The dashboard's address as people open it: the "
+                            "links of `kpi due` (JSON, CSV, calendar events) start with it.")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest upload accepted (20 MB: a year of monthly data for "
                                   "a city fits in well under 1 MB).")

@@ -166,6 +166,14 @@ def problems_table(problems: list, lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def due_lines(db: str, view: View, within: int, areas: tuple[str, ...] | None, admin: bool) -> list:
+    """The Due list (待办) of a view's data version as of its date, for an editor's areas (all for an admin)."""
+    from kpi.report import due
+
+    return due.due_lines(_snap(db, view), view.as_of, within, areas, admin, view.lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def closed_periods(db: str, version: int) -> pd.DataFrame:
     """The periods closed at a data version, with who closed them, when and why."""
     return _store(db).closed_periods(version)
