@@ -21,6 +21,8 @@ context.header(ctx, area.name.get(lang))
 context.misread(ctx, "area", asked, code)
 if area.heading:
     st.caption(plain(area.heading.get(lang)))
+if area.owner:  # the office (科室) answerable for the area
+    st.caption(plain(t("role.owner", lang, owner=area.owner.get(lang))))
 
 rows = {r.indicator: r for r in state.status_rows(ctx.db, ctx.view)}
 judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]

@@ -79,8 +79,10 @@ if who.admin and not ctx.pinned:
         st.session_state["_due_done"] = (done_key, period, batch)
 
     shut = set(closed["period"])
-    ended = [label for label in tables.period_options(plan)
-             if parse_period_or_none(label) and parse_period(label).end < dt.date.today() and label not in shut]
+    grains = {"quarter": 0, "month": 1, "half": 2, "year": 3}  # quarters first: what a bureau closes most
+    ended = sorted((label for label in tables.period_options(plan)
+                    if parse_period_or_none(label) and parse_period(label).end < dt.date.today() and label not in shut),
+                   key=lambda label: (grains[parse_period(label).grain], parse_period(label).start))
     if not ended:
         st.info(t("due.nothing_to_close", lang))
     else:
@@ -91,8 +93,7 @@ if who.admin and not ctx.pinned:
             period = st.selectbox(t("due.close_pick", lang), ended, key="due_close_period",
                                   format_func=lambda label: parse_period(label).display(lang))
             st.text_input(t("due.close_reason", lang), key="due_close_reason", max_chars=300)
-            if st.form_submit_button(t("due.close_button", lang, period=parse_period(period).display(lang)),
-                                     type="primary"):
+            if st.form_submit_button(t("due.close_submit", lang), type="primary"):
                 _act(writes.close_period, period, "due_close_reason", "due.closed_done")
                 st.rerun()
     if not closed.empty:

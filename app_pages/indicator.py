@@ -60,6 +60,7 @@ if prov.empty:
 else:
     st.dataframe(prov, hide_index=True, width="stretch")
 who = None if ctx.present or ctx.pinned else signin.editor()
+render.evidence_section(ctx, code, may_attach=who is not None and may_write(who, code))
 if who is not None and may_write(who, code):  # an editor of another area sees no write control (and is refused)
     render.annotate_forms(ctx, code)
 st.page_link("app_pages/area.py", label=plain(t("ind.back", lang, area=area.name.get(lang))),

@@ -138,10 +138,37 @@ MESSAGES.update({
     "due.closing": ("关账", "Closing periods"),
     "due.close_pick": ("关账期间", "Period to close"),
     "due.close_reason": ("说明（可选，如“已向区里报送”）", "Note (optional, e.g. reported to the district)"),
-    "due.close_button": ("关账 {period}", "Close {period}"),
+    "due.close_submit": ("关账所选期间", "Close the chosen period"),
     "due.reopen_button": ("重新开账 {period}", "Reopen {period}"),
     "due.closed_list": ("已关账的期间", "Closed periods"),
     "due.closed_done": ("{period} 已关账（批次 {batch}）。", "{period} closed (batch {batch})."),
     "due.reopened_done": ("{period} 已重新开账（批次 {batch}）。", "{period} reopened (batch {batch})."),
     "due.nothing_to_close": ("没有可关账的期间（期间结束后才能关账）。", "No period can be closed yet (a period is closed once it has ended)."),
+})
+MESSAGES.update({
+    # --- evidence (佐证材料) -------------------------------------------------------------------------------------
+    "evidence.bad_type": ("“{file}”不是可接受的佐证材料类型：请上传 {types} 文件", "{file} is not an accepted kind of evidence: attach a {types} file"),
+    "evidence.empty": ("“{file}”是空文件：请重新选择", "{file} is empty: choose the file again"),
+    "evidence.too_big": ("“{file}”有 {size} 字节，超过上限 {limit} 字节：请压缩或拆分后上传", "{file} has {size} bytes, over the limit of {limit}: compress or split it"),
+    "evidence.not_type": ("“{file}”的内容不是 {type} 文件：请上传原文件（不要只改文件扩展名）", "the content of {file} is not a {type} file: attach the original file (renaming it is not enough)"),
+    "evidence.title": ("佐证材料", "Evidence (佐证材料)"),
+    "evidence.none": ("本期还没有佐证材料。", "No evidence for this period yet."),
+    "evidence.attach": ("上传佐证材料", "Attach evidence"),
+    "evidence.choose": ("选择文件（{types}；不超过 {limit} MB）", "Choose a file ({types}; at most {limit} MB)"),
+    "evidence.period": ("所属期间", "For the period"),
+    "evidence.save": ("保存佐证材料", "Save the evidence"),
+    "evidence.saved": ("佐证材料已保存（批次 {batch}，SHA-256 {sha}）。", "Evidence saved (batch {batch}, SHA-256 {sha})."),
+    "evidence.download": ("下载 {file}", "Download {file}"),
+    "evidence.history": ("全部佐证材料（含已撤销）", "All evidence, reverted included"),
+    "evidence.in_force": ("是否有效", "In force"),
+    "evidence.column": ("佐证材料", "Evidence (佐证材料)"),
+    "evidence.listed": ("{file}（SHA-256 {sha}）", "{file} (SHA-256 {sha})"),
+    "evidence.brief_none": ("本期没有佐证材料。", "No evidence for this view."),
+})
+MESSAGES.update({
+    "due.today": ("节点今天到期：{name}（{code}）{due} 到期", "Milestone due today: {name} ({code}) is due on {due}"),
+})
+MESSAGES.update({
+    "role.owner": ("负责科室：{owner}", "Office: {owner}"),
+    "card.needs_evidence": ("缺佐证 {count} 项", "{count} lack evidence (缺佐证)"),
 })

@@ -72,6 +72,19 @@ def write_override(store: Store, editor: Editor, code: str, period: str, status:
     return store.write_override(code, _period(period).label, status, reason, editor, correction=cells)
 
 
+def attach_evidence(store: Store, editor: Editor, code: str, period: str, name: str, data: bytes) -> int:
+    """Keep a file as evidence (佐证材料) for an indicator's period (a milestone: any of its periods), by an editor
+    of its area: a named type, its content that type, within the size limit. Closed periods accept evidence."""
+    from kpi import evidence
+
+    require_scope(editor, [code])
+    found = evidence.problems(name, data)
+    if found:
+        raise Refused(found)
+    file = evidence.clean_name(name)
+    return store.attach_evidence(code, _period(period).label, file, evidence.media_type(file), data, editor)
+
+
 def close_period(store: Store, editor: Editor, period: str, reason: str | None = None,
                  today: dt.date | None = None) -> int:
     """Close a period that has ended (admins): its values, notes and overrides change only by a correction."""
@@ -138,5 +151,5 @@ def restore_plan(store: Store, editor: Editor, plan_id: str, revision: int) -> t
     return store.restore_plan(plan_id, revision, editor)
 
 
-__all__ = ["AREA_KINDS", "CLOSE", "REOPEN", "close_period", "reapply", "reopen_period", "restore_plan", "revert",
-           "save_plan", "write_note", "write_override"]
+__all__ = ["AREA_KINDS", "CLOSE", "REOPEN", "attach_evidence", "close_period", "reapply", "reopen_period",
+           "restore_plan", "revert", "save_plan", "write_note", "write_override"]

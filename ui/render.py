@@ -117,3 +117,64 @@ def qr(ctx: Context, link: str) -> None:
     from kpi.report import briefing
 
     st.image(briefing.qr_png(link), caption=t("brief.qr_caption", ctx.lang, version=ctx.version), width=180)
+
+
+def evidence_section(ctx: Context, code: str, may_attach: bool) -> None:
+    """The evidence (佐证材料) of the indicator for the view's period (a milestone's: any period), each file a
+    download with its own safe type; every file ever attached (reverted ones too) in an expander; and, for an editor
+    of its area, the form to attach one (checked again by ``kpi.writes`` at the moment of writing)."""
+    from kpi import evidence, writes
+    from kpi.roles import Refused
+    from ui import signin, state
+
+    lang = ctx.lang
+    st.subheader(t("evidence.title", lang))
+    table, files = state.evidence_files(ctx.db, ctx.view, code)
+    if table.empty:
+        st.info(t("evidence.none", lang))
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
+        for i, (name, sha) in enumerate(files):
+            st.download_button(t("evidence.download", lang, file=name),
+                               lambda sha=sha: state.evidence_bytes(ctx.db, sha), file_name=name,
+                               mime=evidence.media_type(name), key=f"evidence_{i}_{sha[:12]}",
+                               icon=":material/attach_file:")
+    every = state.evidence_history(ctx.db, ctx.latest, code, lang)
+    if not every.empty:
+        with st.expander(t("evidence.history", lang)):
+            st.dataframe(every, hide_index=True, width="stretch")
+    if not may_attach:
+        return
+    done = st.session_state.pop("_evidence_done", None)
+    if done:
+        st.success(t("evidence.saved", lang, batch=done[0], sha=done[1][:12]))
+    item = ctx.plan.indicator(code)
+    periods = tables.period_options(ctx.plan)
+    default = periods[0] if item.kind == "milestone" else ctx.period
+    types = evidence.allowed()
+    limit = _limit_mb()
+    with st.expander(t("evidence.attach", lang), expanded=st.query_params.get("evidence") == "1"):
+        with st.form("evidence_form", clear_on_submit=True):
+            period = st.selectbox(t("evidence.period", lang), periods, index=periods.index(default),
+                                  key="evidence_period")
+            upload = st.file_uploader(t("evidence.choose", lang, types=", ".join(types), limit=limit), type=types,
+                                      key="evidence_file")
+            if st.form_submit_button(t("evidence.save", lang), type="primary") and upload is not None:
+                writer = signin.writer()  # checked on the server at the moment of writing
+                if writer is not None:
+                    data = upload.getvalue()
+                    try:
+                        batch = writes.attach_evidence(state.get_store(), writer, code, period, upload.name, data)
+                    except Refused as exc:
+                        st.error(plain(t("role.refused", lang) + "\n\n" + exc.message(lang)))
+                    else:
+                        import hashlib
+
+                        st.session_state["_evidence_done"] = (batch, hashlib.sha256(data).hexdigest())
+                        st.rerun()
+
+
+def _limit_mb() -> str:
+    from kpi.settings import get_settings
+
+    return f"{get_settings().evidence_max_bytes / 1024 / 1024:g}"

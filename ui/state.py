@@ -174,6 +174,30 @@ def due_lines(db: str, view: View, within: int, areas: tuple[str, ...] | None, a
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_files(db: str, view: View, code: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The evidence of one indicator in the view (names and hashes) and (file name, sha256) of each file."""
+    from kpi.report.supervision import evidence_table
+
+    snap = _snap(db, view)
+    table = evidence_table(snap.evidence, snap.plan, view.period, view.lang, [code])
+    files = list(zip(table.iloc[:, 2], table.iloc[:, 4], strict=True)) if not table.empty else []
+    return table, files
+
+
+def evidence_bytes(db: str, sha256: str) -> bytes:
+    """The bytes of an evidence file, read when its download is clicked (never cached: files can be large)."""
+    return _store(db).evidence_bytes(sha256) or b""
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_history(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
+    """Every file ever attached to the indicator, reverted ones too, with whether it is in force."""
+    from kpi.report.supervision import evidence_history as history
+
+    return history(_store(db).evidence([code], version, in_force_only=False), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def closed_periods(db: str, version: int) -> pd.DataFrame:
     """The periods closed at a data version, with who closed them, when and why."""
     return _store(db).closed_periods(version)

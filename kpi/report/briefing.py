@@ -103,6 +103,7 @@ def view_frame(pack: Pack) -> pd.DataFrame:
     window = resolve_window(plan, pack.period)
     areas = {a.code: a.name.get(lang) for a in plan.areas}
     corrected = any(r.corrected_at for r in pack.rows)  # a column 更正 when any row of the view was corrected
+    files = _evidence_by_code(pack)  # and a column of evidence names and hashes when any evidence is in the view
     out = []
     for r in pack.rows:
         item = plan.indicator(r.indicator)
@@ -119,10 +120,21 @@ def view_frame(pack: Pack) -> pd.DataFrame:
                t("export.as_of", lang): pack.as_of.isoformat(), t("export.version", lang): pack.version}
         if corrected:
             row[t("correct.column", lang)] = supervision.correction_text(r, lang)
+        if files:
+            row[t("evidence.column", lang)] = files.get(r.indicator, "")
         if pack.sample or any(x.sample for x in pack.rows):
             row = {t("export.sample", lang): t("export.sample_row", lang) if r.sample else "", **row}
         out.append(row)
     return pd.DataFrame(out, dtype=object)
+
+
+def _evidence_by_code(pack: Pack) -> dict[str, str]:
+    """Indicator -> its evidence in the view, as "a.pdf（SHA-256 …）；…"."""
+    table = supervision.evidence_table(pack.snapshot.evidence, pack.plan, pack.period, pack.lang)
+    out: dict[str, list[str]] = {}
+    for code, name, sha in zip(table.iloc[:, 0], table.iloc[:, 2], table.iloc[:, 4], strict=True):
+        out.setdefault(code, []).append(t("evidence.listed", pack.lang, file=name, sha=sha))
+    return {k: ("；" if pack.lang == "zh" else "; ").join(v) for k, v in out.items()}
 
 
 def _view_target(r: StatusRow, milestone: bool) -> object:
@@ -202,6 +214,19 @@ def _correction_cell(r: StatusRow, lang: str) -> str:
     return f"<br><span class='correction'>{_e(text)}</span>" if text else ""
 
 
+def _evidence_html(pack: Pack) -> str:
+    """The evidence of the view listed by name, size and SHA-256 (never the contents)."""
+    lang = pack.lang
+    table = supervision.evidence_table(pack.snapshot.evidence, pack.plan, pack.period, lang)
+    out = [f"<h2 id='evidence'>{_e(t('evidence.title', lang))}</h2>"]
+    if table.empty:
+        return out[0] + f"<p>{_e(t('evidence.brief_none', lang))}</p>"
+    out.append("<table><tr>" + "".join(f"<th>{_e(c)}</th>" for c in table.columns) + "</tr>")
+    for rec in table.itertuples(index=False):
+        out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in rec) + "</tr>")
+    return "".join(out) + "</table>"
+
+
 def _figure(fig: go.Figure, first: bool) -> str:
     return '<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=True if first else False,
                                                config={"displaylogo": False, "responsive": True}) + "</div>"
@@ -262,5 +287,6 @@ def briefing_html(pack: Pack) -> bytes:
         if milestones:
             parts.append(_figure(charts.milestone_timeline(plan, milestones, by_code, pack.as_of, lang), first))
             first = False
+    parts.append(_evidence_html(pack))
     parts.append(f"<p class='note'>{_e(t('brief.footer', lang, version=pack.version))}</p></body></html>")
     return "".join(parts).encode("utf-8")

@@ -6,9 +6,9 @@ due`` and in the calendar file), as of a date, for some work areas (an editor's)
 - ``value`` (待报送): a non-milestone indicator with no value for a reporting period that has ended (the quarters
   of the plan; the months for an item with a monthly minimum), nor for a part of it or a period holding it.
   Deadline: the period's end + ``due_report_days``. Resolved in the upload template of that period.
-- ``milestone`` (节点到期 / 节点逾期): a milestone not done whose due date is within ``within`` days of the as-of
-  date, or past it. Deadline: the due date. Resolved by uploading its completion (the template of the quarter the
-  as-of date is in).
+- ``milestone`` (节点将到期 / 今天到期 / 已逾期): a milestone not done whose due date is within ``within`` days of
+  the as-of date, or past it. Deadline: the due date. Resolved by uploading its completion (the template of the
+  quarter the as-of date is in).
 - ``explain`` (待说明): a missed, off-track or overdue status without an explanation, for a reporting period that
   has begun (a milestone: the whole plan). Deadline: that period's end + ``due_report_days``. Resolved in the
   indicator's note form.
@@ -121,7 +121,7 @@ def due_lines(snap: Snapshot, as_of: dt.date, within: int | None = None, areas: 
         r = plan_rows[item.code]
         if r.status != "done" and item.due <= as_of + dt.timedelta(days=within):
             late = (as_of - item.due).days
-            key = "due.overdue" if late > 0 else "due.milestone"
+            key = "due.overdue" if late > 0 else "due.today" if late == 0 else "due.milestone"
             add("milestone", item, _quarter_of(snap, item.due), item.due, key, "upload",
                 {"template": _quarter_of(snap, as_of)}, due=fmt.date(item.due, lang), days=abs(late))
         if r.needs_note:

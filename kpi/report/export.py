@@ -228,6 +228,12 @@ def observations_export(store, as_of_batch: int | None = None, lang: str = "en")
             t("correct.line", lang, when=str(last.loc[key, "created_at"])[:16], by=last.loc[key, "editor"],
                reason=last.loc[key, "reason"]) if key in last.index else ""
             for key in zip(out["indicator"], out["period"], strict=True)]
+    files = store.evidence(as_of_batch=as_of_batch)
+    if not files.empty:  # evidence in force: names and hashes, never the contents
+        from kpi.report.supervision import evidence_for
+
+        out["evidence"] = [evidence_for(files, code, period, lang)
+                           for code, period in zip(out["indicator"], out["period"], strict=True)]
     if cur["sample"].any():
         out.insert(0, "sample", [t("export.sample_row", lang) if s else "" for s in cur["sample"]])
     return out.sort_values(["indicator", "period"]).reset_index(drop=True)

@@ -69,3 +69,30 @@ def evidence_table(evidence: pd.DataFrame, plan: Plan, period: object, lang: str
         out.append([rec["indicator"], rec["period"], rec["file_name"], int(rec["size"]), rec["sha256"],
                     rec["editor"], str(rec["created_at"])[:16]])
     return pd.DataFrame(out, columns=head)
+
+
+def evidence_history(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every file attached (reverted ones too): period, file, sha256, batch, who, when, in force."""
+    return pd.DataFrame({
+        t("col.period", lang): frame["period"],
+        t("evidence.file", lang): frame["file_name"],
+        t("evidence.sha256", lang): frame["sha256"],
+        t("col.batch", lang): frame["batch_id"].astype(int),
+        t("col.editor", lang): frame["editor"],
+        t("col.time", lang): [str(v)[:16] for v in frame["created_at"]],
+        t("evidence.in_force", lang): [t("yes" if x else "no", lang) for x in frame["in_force"]],
+    })
+
+
+def evidence_for(evidence: pd.DataFrame, code: str, period: str, lang: str) -> str:
+    """"a.pdf（SHA-256 …）；b.png（…）": the evidence of an indicator attached for this period or one holding it
+    (a milestone's evidence is usually attached for the whole plan) — names and hashes, never the contents."""
+    if evidence is None or evidence.empty:
+        return ""
+    p = parse_period(period)
+    found = []
+    for rec in evidence[evidence["indicator"] == code].to_dict("records"):
+        q = parse_period(rec["period"])
+        if q.start <= p.start and p.end <= q.end:
+            found.append(t("evidence.listed", lang, file=rec["file_name"], sha=rec["sha256"]))
+    return ("；" if lang == "zh" else "; ").join(found)

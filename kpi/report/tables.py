@@ -61,6 +61,7 @@ class AreaCard:
     progress: float | None
     counts: dict[str, int] = field(default_factory=dict)
     needs_note: int = 0
+    needs_evidence: int = 0  # done milestones without evidence (缺佐证)
 
 
 def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
@@ -72,7 +73,8 @@ def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
         counts = {s: sum(r.status == s for r in mine) for s in STATUSES}
         cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
                               sum(r.status in GOOD for r in judged), average_completion(judged),
-                              {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine)))
+                              {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine),
+                              sum(r.needs_evidence for r in mine)))
     return cards
 
 
