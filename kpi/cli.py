@@ -199,10 +199,14 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_revert(args: argparse.Namespace) -> int:
     """Take a batch's values out of force (recorded as a batch of its own)."""
+    from kpi import writes
+
     store = _open(args)
     try:
-        action = store.reapply if args.reapply else store.revert
-        batch = action(args.batch, _editor(args))
+        action = writes.reapply if args.reapply else writes.revert  # an area editor: their areas' batches only
+        batch = action(store, _editor(args), args.batch)
+    except Refused as exc:
+        raise UsageError(exc.message(args.lang)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
     print(t("cli.reapplied" if args.reapply else "cli.reverted", args.lang, batch=args.batch, record=batch))
@@ -573,7 +577,8 @@ def cmd_period(args: argparse.Namespace) -> int:
             batch = writes.reopen_period(store, _editor(args), args.period, args.reason)
     except Refused as exc:
         raise UsageError(exc.message(args.lang)) from exc
-    print(t(f"close.done_{args.action}", args.lang, period=parse_period(args.period).label, batch=batch))
+    done = {"close": "close.done_close", "reopen": "close.done_reopen"}[args.action]
+    print(t(done, args.lang, period=parse_period(args.period).label, batch=batch))
     return 0
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 from kpi.ingest.scope import closed_cells
 from kpi.periods import PeriodError, parse_period
 from kpi.plan.models import Plan
+from kpi.plan.windows import plan_window
 from kpi.problems import Problem
 from kpi.roles import Refused, require_admin, require_scope
 from kpi.store import CLOSE, EVIDENCE, IMPORT, NOTE, OVERRIDE, REOPEN, Editor, Store, StoreConflict
@@ -31,29 +32,31 @@ def _refuse(key: str, **params: object) -> Refused:
     return Refused([Problem(None, None, None, key, params)])
 
 
-def _period(text: str):
+def _period(text: str, store: Store | None = None):
+    """A period (2023-Q3 …), or the whole span of a plan named by its id (the pages' first period option)."""
     try:
         return parse_period(text)
     except PeriodError as exc:
+        if store is not None and str(text) in store.plan_ids():
+            return plan_window(store.plan(str(text)))
         raise _refuse("plan.bad_period", value=str(text)) from exc
 
 
 def _closed_cells(store: Store, code: str, period: str, editor: Editor, correction: str | None):
     """The correction to record for (code, period), None when it is not in a closed period; refused when it is and
     no admin gives a reason."""
-    import pandas as pd
-
-    label = _period(period).label
+    window = _period(period, store)
     closed = store.closed_periods()
-    hits = closed_cells(closed, pd.DataFrame({"row_no": [1], "indicator": [code], "period": [label]}))
-    if hits.empty:
+    hits = [r for r in closed.to_dict("records")
+            if r["period_start"] <= window.start and window.end <= r["period_end"]]
+    if not hits:
         return None
-    close = closed.set_index("batch_id").loc[int(hits["close_batch"].iloc[0])]
+    close = hits[0]
     if not (correction and correction.strip()):
-        raise _refuse("close.write_closed", code=code, period=label, closed=close["period"],
+        raise _refuse("close.write_closed", code=code, period=window.label, closed=close["period"],
                       when=str(close["created_at"])[:10], by=close["editor"])
     require_admin(editor, "role.what_correct")
-    return [(code, label, int(hits["close_batch"].iloc[0]))], correction.strip()
+    return [(code, window.label, int(close["batch_id"]))], correction.strip()
 
 
 def write_note(store: Store, editor: Editor, code: str, period: str, note: str,
@@ -61,7 +64,7 @@ def write_note(store: Store, editor: Editor, code: str, period: str, note: str,
     """An explanation for an indicator's period (an empty one clears it), by an editor of its area."""
     require_scope(editor, [code])
     cells = _closed_cells(store, code, period, editor, correction)
-    return store.write_note(code, _period(period).label, note, editor, correction=cells)
+    return store.write_note(code, _period(period, store).label, note, editor, correction=cells)
 
 
 def write_override(store: Store, editor: Editor, code: str, period: str, status: str, reason: str,
@@ -69,7 +72,7 @@ def write_override(store: Store, editor: Editor, code: str, period: str, status:
     """A status set by hand, with its reason (an empty status clears it), by an editor of the indicator's area."""
     require_scope(editor, [code])
     cells = _closed_cells(store, code, period, editor, correction)
-    return store.write_override(code, _period(period).label, status, reason, editor, correction=cells)
+    return store.write_override(code, _period(period, store).label, status, reason, editor, correction=cells)
 
 
 def attach_evidence(store: Store, editor: Editor, code: str, period: str, name: str, data: bytes) -> int:
@@ -82,7 +85,7 @@ def attach_evidence(store: Store, editor: Editor, code: str, period: str, name: 
     if found:
         raise Refused(found)
     file = evidence.clean_name(name)
-    return store.attach_evidence(code, _period(period).label, file, evidence.media_type(file), data, editor)
+    return store.attach_evidence(code, _period(period, store).label, file, evidence.media_type(file), data, editor)
 
 
 def close_period(store: Store, editor: Editor, period: str, reason: str | None = None,

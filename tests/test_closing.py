@@ -186,3 +186,22 @@ def test_closing_and_reopening_are_batches_revertible_and_pinned(closed):
     assert store.closed_periods().empty
     writes.reapply(store, ADMIN, close)
     assert store.closed_periods()["batch_id"].tolist() == [close]
+
+
+def test_period_close_reopen_and_list_on_the_command_line(store, db_path):
+    store.close()
+    db = ("--db", str(db_path), "--lang", "en")
+    closed = run_cli("period", "close", "2023年第三季度", "--reason", "已向区里报送", "--editor", "王", *db)
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.startswith("2023-Q3 closed (batch 2)")
+    listed = run_cli("period", "list", *db)
+    assert listed.stdout.startswith("2023-Q3: closed on ") and "by 王 (cli) (batch 2; 已向区里报送)" in listed.stdout
+    again = run_cli("period", "close", "2023-Q3", *db)
+    assert again.returncode == 2 and "2023-Q3 is closed already" in again.stderr
+    area = {"KPI_EDITORS": "李四=x", "KPI_EDITOR_AREAS": "李四=INV"}
+    refused = run_cli("period", "reopen", "2023-Q3", "--editor", "李四", *db, env=area)
+    assert refused.returncode == 2 and "needs an admin" in refused.stderr
+    assert run_cli("revert", "2", "--editor", "李四", *db, env=area).returncode == 2
+    reopened = run_cli("period", "reopen", "2023-Q3", "--reason", "区里要求重报", *db)
+    assert reopened.returncode == 0 and reopened.stdout.startswith("2023-Q3 reopened (batch 3)")
+    assert run_cli("period", "list", *db).stdout.strip() == "no period is closed"

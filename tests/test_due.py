@@ -100,6 +100,11 @@ def test_lines_go_away_once_resolved(due_store):
     writes.close_period(due_store, EDITOR, "2023-Q3")
     assert [(d.kind, d.indicator) for d in _lines(due_store)] == [("evidence", "INV-CONTEST"),
                                                                   ("evidence", "INV-SELECT")]
+    # the link's period: the whole plan, named by its id (DUE-1 is no calendar period)
+    writes.attach_evidence(due_store, INV, "INV-CONTEST", "DUE-1", "大赛.png", b"\x89PNG\r\n\x1a\n0000")
+    writes.write_note(due_store, INV, "INV-CONTEST", "DUE-1", "决赛已办")
+    assert [(d.kind, d.indicator) for d in _lines(due_store)] == [("evidence", "INV-SELECT")]
+    assert query.snapshot(due_store, "DUE-1").status("DUE-1", AS_OF, only="INV-CONTEST")[0].evidence == 1
 
 
 def test_the_command_line_gives_the_same_list_and_a_calendar(due_store, db_path, tmp_path):

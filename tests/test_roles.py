@@ -232,3 +232,16 @@ def test_without_viewer_accounts_everyone_with_the_link_is_a_viewer(db):
     at = _app(lang="en")
     assert "Sign in" not in [t.value for t in at.title]
     assert at.get("metric")
+
+
+@pytest.mark.parametrize("path", ["kpi/roles.py", "kpi/writes.py", "kpi/ingest/scope.py", "kpi/report/due.py",
+                                  "kpi/evidence.py", "kpi/report/supervision.py", "app_pages/due.py"])
+def test_every_key_of_the_supervision_modules_is_in_the_catalogue(path):
+    from kpi.i18n import CATALOGUE
+    from tests.test_problems import _literals
+
+    keys = _literals(path)
+    assert keys, path
+    for key in keys:
+        family = key.endswith((".", "_"))  # the fixed head of f"due.kind_{kind}" names a family of keys
+        assert any(k.startswith(key) for k in CATALOGUE) if family else key in CATALOGUE, (path, key)

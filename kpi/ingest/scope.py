@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpi.periods import parse_period
+from kpi.periods import PeriodError, parse_period
 from kpi.problems import Problem
 from kpi.roles import Refused, outside_rows, require_admin
 from kpi.store import Editor, Store
@@ -23,11 +23,21 @@ def _frame(rows) -> pd.DataFrame:
     return rows if isinstance(rows, pd.DataFrame) else rows.to_pandas()
 
 
+def _span(label: str):
+    """(start, end) of a period label; None for another label (a plan's id: a whole-plan note, never inside a
+    closed period)."""
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return None
+    return p.start, p.end
+
+
 def closed_cells(closed: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """The rows whose period lies inside a closed period, with the close batch (close_batch) and its period."""
     if closed.empty or rows.empty:
         return rows.iloc[0:0].assign(close_batch=pd.Series(dtype="int64"), closed_period=pd.Series(dtype=str))
-    spans = {p: (parse_period(p).start, parse_period(p).end) for p in rows["period"].unique()}
+    spans = {p: span for p in rows["period"].unique() if (span := _span(p)) is not None}
     found = []
     for rec in closed.sort_values("batch_id").to_dict("records"):
         inside = [p for p, (start, end) in spans.items() if rec["period_start"] <= start and end <= rec["period_end"]]

@@ -232,7 +232,8 @@ def observations_export(store, as_of_batch: int | None = None, lang: str = "en")
     if not files.empty:  # evidence in force: names and hashes, never the contents
         from kpi.report.supervision import evidence_for
 
-        out["evidence"] = [evidence_for(files, code, period, lang)
+        plans = {plan_id: store.plan(plan_id) for plan_id in store.plan_ids()}
+        out["evidence"] = [evidence_for(files, code, period, lang, plans)
                            for code, period in zip(out["indicator"], out["period"], strict=True)]
     if cur["sample"].any():
         out.insert(0, "sample", [t("export.sample_row", lang) if s else "" for s in cur["sample"]])

@@ -12,26 +12,40 @@ overrides, so every page, the CLI, the briefing and the exports see the same mar
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from kpi.periods import parse_period
+from kpi.periods import PeriodError, parse_period
+from kpi.plan.models import Plan
 from kpi.status import StatusRow
 
 
-def _by_indicator(frame: pd.DataFrame | None) -> dict[str, list[dict]]:
+def label_span(label: str, plan: Plan | None = None) -> tuple[dt.date, dt.date] | None:
+    """(start, end) of a period label, or of the plan whose id it is (the whole-plan period of the pages); None for
+    anything else."""
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return (plan.span.start, plan.span.end) if plan is not None and label == plan.id else None
+    return p.start, p.end
+
+
+def _by_indicator(frame: pd.DataFrame | None, plan: Plan | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     if frame is None or frame.empty:
         return out
     for rec in frame.to_dict("records"):
-        p = parse_period(rec["period"])
-        out.setdefault(rec["indicator"], []).append({**rec, "_start": p.start, "_end": p.end})
+        span = label_span(rec["period"], plan)
+        if span is not None:
+            out.setdefault(rec["indicator"], []).append({**rec, "_start": span[0], "_end": span[1]})
     return out
 
 
 def mark(rows: list[StatusRow], window, corrections: pd.DataFrame | None,
-         evidence: pd.DataFrame | None) -> list[StatusRow]:
-    """Set the correction and evidence fields of rows computed for ``window``."""
-    fixed, files = _by_indicator(corrections), _by_indicator(evidence)
+         evidence: pd.DataFrame | None, plan: Plan | None = None) -> list[StatusRow]:
+    """Set the correction and evidence fields of rows computed for ``window`` (of ``plan``)."""
+    fixed, files = _by_indicator(corrections, plan), _by_indicator(evidence, plan)
     for row in rows:
         inside = [c for c in fixed.get(row.indicator, []) if window.start <= c["_start"] and c["_end"] <= window.end]
         if inside:

@@ -68,7 +68,7 @@ class Snapshot:
         corrections and evidence."""
         rows = evaluate(self.plan, self.observations, period, as_of, only=only, notes=self.notes,
                         overrides=self.overrides)
-        return marks.mark(rows, resolve_window(self.plan, period), self.corrections, self.evidence)
+        return marks.mark(rows, resolve_window(self.plan, period), self.corrections, self.evidence, self.plan)
 
     def status_grid(self, periods: list[Period], as_of: dt.date) -> list[StatusRow]:
         """The status rows of every indicator × each of ``periods`` (indicator-major), annotated the same way."""
@@ -76,7 +76,7 @@ class Snapshot:
                                overrides=self.overrides)
         per = len(periods)
         for i, window in enumerate(periods):
-            marks.mark(rows[i::per], window, self.corrections, self.evidence)
+            marks.mark(rows[i::per], window, self.corrections, self.evidence, self.plan)
         return rows
 
 

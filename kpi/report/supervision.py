@@ -12,6 +12,7 @@ from kpi.i18n import t
 from kpi.periods import parse_period
 from kpi.plan.models import Plan
 from kpi.plan.windows import resolve_window
+from kpi.report.marks import label_span
 from kpi.status import StatusRow
 
 
@@ -61,10 +62,10 @@ def evidence_table(evidence: pd.DataFrame, plan: Plan, period: object, lang: str
     kinds = {i.code: i.kind for i in plan.indicators()}
     out = []
     for rec in evidence.to_dict("records"):
-        p = parse_period(rec["period"])
-        if rec["indicator"] not in kinds or (codes is not None and rec["indicator"] not in codes):
+        span = label_span(rec["period"], plan)
+        if span is None or rec["indicator"] not in kinds or (codes is not None and rec["indicator"] not in codes):
             continue
-        if kinds[rec["indicator"]] != "milestone" and not (window.start <= p.start and p.end <= window.end):
+        if kinds[rec["indicator"]] != "milestone" and not (window.start <= span[0] and span[1] <= window.end):
             continue
         out.append([rec["indicator"], rec["period"], rec["file_name"], int(rec["size"]), rec["sha256"],
                     rec["editor"], str(rec["created_at"])[:16]])
@@ -84,15 +85,17 @@ def evidence_history(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-def evidence_for(evidence: pd.DataFrame, code: str, period: str, lang: str) -> str:
+def evidence_for(evidence: pd.DataFrame, code: str, period: str, lang: str,
+                 plans: dict[str, Plan] | None = None) -> str:
     """"a.pdf（SHA-256 …）；b.png（…）": the evidence of an indicator attached for this period or one holding it
-    (a milestone's evidence is usually attached for the whole plan) — names and hashes, never the contents."""
+    (a milestone's evidence is usually attached for the whole plan; ``plans`` by id name the spans of plan labels)
+    — names and hashes, never the contents."""
     if evidence is None or evidence.empty:
         return ""
-    p = parse_period(period)
+    p = label_span(period)
     found = []
     for rec in evidence[evidence["indicator"] == code].to_dict("records"):
-        q = parse_period(rec["period"])
-        if q.start <= p.start and p.end <= q.end:
+        q = label_span(rec["period"], (plans or {}).get(rec["period"]))
+        if p is not None and q is not None and q[0] <= p[0] and p[1] <= q[1]:
             found.append(t("evidence.listed", lang, file=rec["file_name"], sha=rec["sha256"]))
     return ("；" if lang == "zh" else "; ").join(found)
