@@ -141,6 +141,12 @@ def test_an_admins_correction_is_a_batch_of_its_own_and_shows_as_corrected_every
         assert "区里退回" in fixed_rows["更正"].iloc[0]
         first = pack.report_text().splitlines()[0]
         assert first.startswith("2023年第三季度 · 数据截至 2023-12-31；已关账：2023年第三季度（")
+        from docx import Document
+
+        from kpi.report.word import report_docx
+
+        paragraphs = [x.text for x in Document(io.BytesIO(report_docx(pack))).paragraphs]
+        assert any(x.startswith("已关账：2023年第三季度（") for x in paragraphs[:4])
         exported = pd.read_csv(io.BytesIO(to_csv_bytes(observations_export(store, lang="en"))), encoding="utf-8-sig")
         marked = exported[exported["correction"].notna()]
         assert marked[["indicator", "period"]].values.tolist() == [["INV-EVENTS", "2023-08"], ["INV-VISITS", "2023-Q3"]]
