@@ -27,6 +27,8 @@ open_decisions = state.open_decisions(ctx.db, ctx.version, code)
 if open_decisions:  # what meetings asked of this office and is not closed (at this data version)
     st.subheader(t("decisions.open_title", lang))
     render.decision_lines(ctx, open_decisions, dt.date.today())
+if area.owner:  # the office (科室) answerable for the area
+    st.caption(plain(t("role.owner", lang, owner=area.owner.get(lang))))
 
 rows = {r.indicator: r for r in state.status_rows(ctx.db, ctx.view)}
 judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi import fmt
+from kpi import fmt, writes
 from kpi.i18n import t
 from kpi.report import changes, ledger, meeting
 from kpi.report.decisions import as_date
+from kpi.roles import Refused
 from kpi.store import StoreConflict
 from ui import context, signin, state
 from ui.safe import plain
@@ -54,9 +55,12 @@ def _toggle(batch_id: int, reverted: bool) -> None:
         return
     store = state.get_store()
     try:
-        new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
+        new = writes.reapply(store, writer, batch_id) if reverted else writes.revert(store, writer, batch_id)
     except StoreConflict:  # another editor toggled it since this page was drawn
         st.session_state["_history_stale"] = batch_id
+        return
+    except Refused as exc:  # outside the editor's areas, a closed period, or an admin's batch
+        st.session_state["_history_refused"] = exc
         return
     st.session_state["_history_done"] = (batch_id, new, reverted)
 
@@ -68,6 +72,9 @@ if who is not None:
 stale = st.session_state.pop("_history_stale", None)
 if stale:
     st.error(t("history.stale", lang, batch=stale))
+refused = st.session_state.pop("_history_refused", None)
+if refused:
+    st.error(plain(t("role.refused", lang) + "\n\n" + refused.message(lang)))
 done = st.session_state.pop("_history_done", None)
 if done:
     st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))

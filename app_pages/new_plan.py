@@ -1,15 +1,17 @@
-"""New plan (editors only): a plan's text, a file or the current plan carried forward becomes a draft; the editor
+"""New plan (admins only): a plan's text, a file or the current plan carried forward becomes a draft; the editor
 checks and corrects it in two grids (areas, items) and saves it as a new plan (revision 1)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kpi import writes
 from kpi.i18n import t
 from kpi.plan import grid, start
 from kpi.plan.carry import next_spans
 from kpi.plan.draft import Draft
 from kpi.plan.workbook import plan_to_xlsx
+from kpi.roles import Refused
 from kpi.store import StoreConflict
 from ui import context, grids, signin, state
 from ui.safe import plain
@@ -22,8 +24,8 @@ ctx = context.current()
 lang = ctx.lang
 st.title(t("newplan.title", lang))  # a plan of its own: not the view's period, data or sample banners
 who = signin.editor()
-if who is None:
-    st.info(t("auth.viewer_only", lang))
+if who is None or not who.admin:
+    st.info(t("auth.viewer_only", lang) if who is None else t("role.plan_admin", lang))
     context.footer(ctx, "new-plan")
     st.stop()
 store = state.get_store()
@@ -137,7 +139,11 @@ def _save(new_plan, origin: str) -> None:
     if writer is None:
         return
     try:
-        state.get_store().save_plan(new_plan, writer, source=f"new plan page: {origin or 'pasted text'}", new=True)
+        writes.save_plan(state.get_store(), writer, new_plan, source=f"new plan page: {origin or 'pasted text'}",
+                         new=True)
+    except Refused as exc:  # an area editor (the page is for admins; checked again at the moment of writing)
+        st.error(plain(exc.message(lang)))
+        return
     except StoreConflict:
         st.session_state["_newplan_clash"] = new_plan.id
         return

@@ -49,6 +49,8 @@ for start in range(0, len(cards), 3):
             st.write(tables.status_counts_text(card, lang))
             if card.needs_note:
                 st.write(t("card.needs_note", lang, count=card.needs_note))
+            if card.needs_evidence:
+                st.write(t("card.needs_evidence", lang, count=card.needs_evidence))
             st.page_link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
                          icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 

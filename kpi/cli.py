@@ -21,9 +21,10 @@ from kpi.plan.documents import read_document
 from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
+from kpi.roles import Refused
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
-from kpi.store import Editor, Store, StoreError, StoreLocked
+from kpi.store import Editor, Store, StoreConflict, StoreError, StoreLocked
 
 
 class UsageError(Exception):
@@ -35,8 +36,10 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 def _editor(args: argparse.Namespace) -> Editor:
+    """The editor named (--editor, $KPI_EDITOR, else your login): a configured editor with their role and areas;
+    any other name writes as an admin (the command line trusts whoever can run it on the server)."""
     name = args.editor or os.environ.get("KPI_EDITOR") or getpass.getuser() or "cli"
-    return Editor(name=name, via="cli")
+    return auth.editor_named(name, "cli") or Editor(name=name, via="cli")
 
 
 def _open(args: argparse.Namespace, create: bool = False) -> Store:
@@ -80,7 +83,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.server:
         return _import_remote(args, path)
     store = _open(args)
-    prepared = ingest.prepare(store, path.read_bytes(), path.name)
+    editor = _editor(args)
+    prepared = ingest.prepare(store, path.read_bytes(), path.name, editor=editor, correction=args.correct)
     if not prepared.ok:
         print(t("cli.rejected", args.lang, file=path.name, count=len(prepared.problems)), file=sys.stderr)
         for problem in prepared.problems:
@@ -96,7 +100,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(t("cli.dry_run", args.lang, rows=prepared.count))
         return 0
     print(t("cli.writing", args.lang, rows=prepared.count), file=sys.stderr, flush=True)
-    batch = ingest.commit(store, prepared, _editor(args))
+    try:
+        batch = ingest.commit(store, prepared, editor, correction=args.correct)
+    except Refused as exc:  # the areas or the closed periods changed since the check: nothing was written
+        print(t("cli.rejected", args.lang, file=path.name, count=len(exc.problems)), file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except StoreConflict as exc:
+        raise UsageError(t("cli.changed_meanwhile", args.lang)) from exc
     print(t("cli.imported", args.lang, batch=batch, rows=prepared.count, file=path.name))
     return 0
 
@@ -159,10 +170,14 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_revert(args: argparse.Namespace) -> int:
     """Take a batch's values out of force (recorded as a batch of its own)."""
+    from kpi import writes
+
     store = _open(args)
     try:
-        action = store.reapply if args.reapply else store.revert
-        batch = action(args.batch, _editor(args))
+        action = writes.reapply if args.reapply else writes.revert  # an area editor: their areas' batches only
+        batch = action(store, _editor(args), args.batch)
+    except Refused as exc:
+        raise UsageError(exc.message(args.lang)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
     print(t("cli.reapplied" if args.reapply else "cli.reverted", args.lang, batch=args.batch, record=batch))
@@ -402,10 +417,15 @@ def _plan_commands(plan_sub, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_editor(args: argparse.Namespace) -> int:
-    """Editors of the dashboard: add one (only a salted hash is stored), remove one, or create the first one.
+    """Editors and viewers of the dashboard: add one (only a salted hash is stored), remove one, list them, or create
+    the first one.
 
-    A password needs at least KPI_EDITOR_MIN_PASSWORD characters (exit 2 otherwise, nothing saved). Adding an
-    editor again changes the password; removing an editor or changing a password ends their signed-in sessions.
+    --areas INV,HK makes an area editor of those work areas (upload, explain, override, attach evidence for their
+    indicators only); --admin an admin (plans, targets, editors, closing periods, corrections); --viewer a read-only
+    account (with any viewer account, the dashboard opens only after sign-in). Without a role, a known editor keeps
+    theirs and a new one is an admin. A password needs at least KPI_EDITOR_MIN_PASSWORD characters (exit 2
+    otherwise, nothing saved). Adding an editor again changes the password; removing an editor or changing a
+    password ends their signed-in sessions.
     """
     if args.action == "init":
         if auth.editing_enabled():
@@ -415,6 +435,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
         path = auth.write_editor("editor", password)
         print(t("cli.editor_first", args.lang, name="editor", password=password, path=path))
         return 0
+    if args.action == "list":
+        return _list_accounts(args)
     if not args.name:
         raise UsageError(t("cli.editor_name", args.lang, action=args.action))
     if args.action == "remove":
@@ -422,6 +444,7 @@ def cmd_editor(args: argparse.Namespace) -> int:
             raise UsageError(t("cli.no_editor", args.lang, name=args.name))
         print(t("cli.editor_removed", args.lang, name=args.name))
         return 0
+    areas = _areas_arg(args)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -429,8 +452,73 @@ def cmd_editor(args: argparse.Namespace) -> int:
     shortest = get_settings().editor_min_password
     if len(password) < shortest:
         raise UsageError(t("cli.password_short", args.lang, min=shortest))
-    path = auth.write_editor(args.name, password)
+    if args.viewer:
+        print(t("cli.viewer_saved", args.lang, name=args.name, path=auth.write_viewer(args.name, password)))
+        return 0
+    path = auth.write_editor(args.name, password, areas=None if args.admin else areas)
     print(t("cli.editor_saved", args.lang, name=args.name, path=path))
+    print(_role_line(args, args.name))
+    return 0
+
+
+def _known_areas(args: argparse.Namespace):
+    """The plans to name areas from: those in the store when it exists, else the plan files."""
+    from kpi.setup import plan_files
+
+    if _db(args).exists():
+        try:
+            store = _open(args)
+        except UsageError:  # the dashboard holds the file: the plan files name the areas as well
+            store = None
+        if store is not None:
+            plans = [store.plan(p) for p in store.plan_ids()]
+            store.close()
+            if plans:
+                return plans
+    plans = []
+    for file in plan_files():
+        try:
+            plans.append(load_plan(file))
+        except PlanError:
+            continue
+    return plans
+
+
+def _areas_arg(args: argparse.Namespace):
+    """--areas as area codes known to a plan; auth.KEEP without it (a usage error names unknown codes)."""
+    if args.areas is None:
+        return auth.KEEP
+    codes = sorted({c.strip().upper() for c in args.areas.split(",") if c.strip()})
+    known = {a.code for plan in _known_areas(args) for a in plan.areas}
+    unknown = [c for c in codes if c not in known]
+    if unknown or not codes:
+        raise UsageError(t("cli.unknown_areas", args.lang, areas=", ".join(unknown) or "—",
+                           known=", ".join(sorted(known)) or "—"))
+    return codes
+
+
+def _role_line(args: argparse.Namespace, name: str) -> str:
+    from kpi.roles import scope_text
+
+    plans = _known_areas(args)
+    editor = auth.editor_named(name, "cli")
+    plan = plans[0] if plans else None
+    if editor is not None and not editor.admin:
+        plan = next((p for p in plans if {a.code for a in p.areas} >= set(editor.areas)), plan)
+    if plan is None:
+        return t("cli.editor_role", args.lang, name=name, scope=", ".join(editor.areas or ()) if editor else "")
+    return t("cli.editor_role", args.lang, name=name, scope=scope_text(editor, plan, args.lang))
+
+
+def _list_accounts(args: argparse.Namespace) -> int:
+    editors, viewers = auth.load_editors(), auth.load_viewers()
+    if not editors and not viewers:
+        print(t("cli.no_accounts", args.lang))
+    for name in editors:
+        print(_role_line(args, name))
+    for name in viewers:
+        if name not in editors:
+            print(t("cli.editor_role", args.lang, name=name, scope=t("role.viewer", args.lang)))
     return 0
 
 
@@ -553,6 +641,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: $KPI_SERVER; none: write the database here)")
     p.add_argument("--token", help="the API token for --server (default: $KPI_TOKEN, which keeps it out of the "
                                    "process list)")
+    p.add_argument("--correct", metavar="REASON", help="an admin's correction of closed periods, with its reason "
+                   "(shown as 更正); without it, rows of closed periods are refused")
     p = add("status", cmd_status)
     p.add_argument("--plan", help="plan id (default: the default plan, else the only one)")
     p.add_argument("--period", help="2023-Q3, 2023-07, 2023-H2 ... (default: the whole plan span)")
@@ -569,9 +659,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", type=int, metavar="BATCH")
     p.add_argument("--reapply", action="store_true", help="undo an earlier revert of this batch")
     p = add("editor", cmd_editor)
-    p.add_argument("action", choices=("add", "remove", "init"),
-                   help="add NAME (or change its password), remove NAME, or init: create a first editor if none exists")
+    p.add_argument("action", choices=("add", "remove", "init", "list"),
+                   help="add NAME (or change its password), remove NAME, list every editor and viewer with their "
+                        "role, or init: create a first editor if none exists")
     p.add_argument("name", nargs="?", metavar="NAME")
+    role = p.add_mutually_exclusive_group()
+    role.add_argument("--areas", metavar="INV,HK", help="an area editor of these work areas (codes of the plan)")
+    role.add_argument("--admin", action="store_true", help="an admin: every area, plans, targets, closing periods")
+    role.add_argument("--viewer", action="store_true", help="a read-only account; with any, the dashboard needs a "
+                                                            "sign-in")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     plan = sub.add_parser("plan", help="check or load plan files", description="Check or load plan files.")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
@@ -596,6 +692,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan_draft)
     _plan_commands(plan_sub, common)
     _token_commands(sub, common)
+    from kpi.cli_supervision import add_commands  # period, due: the supervision workflow
+
+    add_commands(sub, common, editor)
     return parser
 
 

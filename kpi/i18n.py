@@ -1002,6 +1002,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge(part: dict[str, tuple[str, str]]) -> None:
+    """Add a module's part of the catalogue; a key defined twice is a mistake, found at import."""
+    twice = set(part) & set(CATALOGUE)
+    if twice:
+        raise KeyError(f"catalogue keys defined twice: {sorted(twice)}")
+    CATALOGUE.update(part)
+
+
+from kpi.i18n_supervision import MESSAGES as _SUPERVISION  # noqa: E402 - a plain dict, no cycle
+
+_merge(_SUPERVISION)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The message ``key`` in ``lang``, with ``values`` filled in."""
     zh, en = CATALOGUE[key]

@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     at_risk_ratio: float = Field(0.85, gt=0, description="Actual ÷ expected at or above this (and below on track) "
                                  "is at risk; below it, off track.")
     secrets_file: Path = Field(ROOT / ".streamlit" / "secrets.toml",
-                               description="Where editor password hashes are kept ([editors] name = hash).")
+                               description="Where password hashes are kept ([editors], [viewers] name = hash), "
+                               "and area editors' work areas ([areas] name = [\"INV\"]).")
     signin_first_delay_seconds: float = Field(1.0, ge=0, description="The wait before the next sign-in try after a "
                                               "failed one; it doubles with each failure in a row.")
     signin_max_delay_seconds: float = Field(8.0, ge=0, description="The longest wait between sign-in tries (the "
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
                                 "the secrets file ([sessions] key).")
     editor_min_password: int = Field(12, ge=8, description="The shortest password `python -m kpi editor add` "
                                      "accepts.")
+    due_within_days: int = Field(14, ge=0, description="The Due list (待办) names milestones due within this many "
+                                 "days (and every overdue one); `kpi due --within` and the Due page can change it.")
+    due_report_days: int = Field(10, ge=0, description="Days after a period ends by which its values and "
+                                 "explanations are due (the deadlines of the Due list and its calendar).")
+    public_url: str = Field("http://localhost:8501", description="The dashboard's address as people open it: the "
+                            "links of `kpi due` (JSON, CSV, calendar events) start with it.")
+    evidence_types: str = Field("pdf,png,jpg,jpeg,docx,xlsx,doc,xls", description="The kinds of evidence file "
+                                "(佐证材料) accepted, by name ending: PDF, images (also gif, webp), Word, Excel; each "
+                                "file's first bytes must match its kind.")
+    evidence_max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest evidence file accepted (10 MB: a "
+                                    "scanned signed report fits well within it).")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest upload accepted (20 MB: a year of monthly data for "
                                   "a city fits in well under 1 MB).")

@@ -52,7 +52,7 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 5
+    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 6
     assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.schema.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 

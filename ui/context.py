@@ -193,9 +193,13 @@ def run(page) -> None:
     Streamlit's own stop and rerun are not errors (they are not ``Exception``s) and pass through. The trace goes to
     the server's log; ``client.showErrorDetails = "none"`` keeps any other from reaching a browser.
     """
+    from kpi.roles import Refused
+
     lang = norm_lang(st.session_state.get("lang"))
     try:
         page.run()
+    except Refused as exc:  # a write refused for its role, areas or a closed period: every reason, nothing written
+        st.error(plain(t("role.refused", lang) + "\n\n" + exc.message(lang)))
     except PermissionError:
         st.error(t("auth.refused", lang))
     except StoreError:
@@ -211,7 +215,7 @@ def current() -> Context:
     return st.session_state["_context"]
 
 
-PAGE_PATHS = ("area", "indicator", "upload", "history", "targets", "new-plan", "meeting")
+PAGE_PATHS = ("area", "indicator", "upload", "history", "targets", "new-plan", "meeting", "due")
 
 
 def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str) -> str:

@@ -23,7 +23,7 @@ from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
 from kpi.status import StatusRow
-from kpi.store import REVERTIBLE, Store, StoreLocked
+from kpi.store import REVERTIBLE, Editor, Store, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 
@@ -132,34 +132,77 @@ def template_periods(db: str, version: int, plan_id: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str) -> bytes:
-    frame = export.template_frame(plan_at(db, version, plan_id), period)
+def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str,
+                   areas: tuple[str, ...] | None = None) -> bytes:
+    """The upload template of a period; for an area editor, only the indicators of their areas."""
+    frame = export.template_frame(plan_at(db, version, plan_id), period, areas)
     if kind == "csv":
         return export.to_csv_bytes(frame)
     return export.to_xlsx_bytes(frame, sheet=export.TEMPLATE_SHEET, notes=export.TEMPLATE_NOTES)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _prepare(db: str, version: int, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
+def _prepare(db: str, version: int, data: bytes, name: str, editor: Editor | None,
+             correction: str | None) -> tuple[ingest.Prepared, changes.Changes]:
     store = _store(db)
-    prepared = ingest.prepare(store, data, name)
+    prepared = ingest.prepare(store, data, name, editor=editor, correction=correction)
     preview = changes.preview(store, prepared.rows, prepared.blanks) if prepared.ok else changes.Changes(
         pd.DataFrame(), prepared.blanks)
     return prepared, preview
 
 
-def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes, int]:
-    """Read, check and preview an upload against the newest data (never a pinned version).
+def prepare_upload(db: str, data: bytes, name: str, editor: Editor | None = None,
+                   correction: str | None = None) -> tuple[ingest.Prepared, changes.Changes, int]:
+    """Read, check and preview an upload against the newest data (never a pinned version), for this editor's areas
+    and the periods closed now (an admin's ``correction`` reason lets closed periods be changed).
 
     Returns the data version the preview was made against: Confirm commits only if it is still the newest.
     """
     version = _store(db).data_version()
-    return *_prepare(db, version, data, name), version
+    return *_prepare(db, version, data, name, editor, correction or None), version
 
 
 def problems_table(problems: list, lang: str) -> pd.DataFrame:
     """Every problem of a rejected file or grid: row, column, value and what to do."""
     return ledger.problems_table(problems, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def due_lines(db: str, view: View, within: int, areas: tuple[str, ...] | None, admin: bool) -> list:
+    """The Due list (待办) of a view's data version as of its date, for an editor's areas (all for an admin)."""
+    from kpi.report import due
+
+    return due.due_lines(_snap(db, view), view.as_of, within, areas, admin, view.lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_files(db: str, view: View, code: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The evidence of one indicator in the view (names and hashes) and (file name, sha256) of each file."""
+    from kpi.report.supervision import evidence_table
+
+    snap = _snap(db, view)
+    table = evidence_table(snap.evidence, snap.plan, view.period, view.lang, [code])
+    files = list(zip(table.iloc[:, 2], table.iloc[:, 4], strict=True)) if not table.empty else []
+    return table, files
+
+
+def evidence_bytes(db: str, sha256: str) -> bytes:
+    """The bytes of an evidence file, read when its download is clicked (never cached: files can be large)."""
+    return _store(db).evidence_bytes(sha256) or b""
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_history(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
+    """Every file ever attached to the indicator, reverted ones too, with whether it is in force."""
+    from kpi.report.supervision import evidence_history as history
+
+    return history(_store(db).evidence([code], version, in_force_only=False), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def closed_periods(db: str, version: int) -> pd.DataFrame:
+    """The periods closed at a data version, with who closed them, when and why."""
+    return _store(db).closed_periods(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -169,7 +212,8 @@ def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
-    return ledger.history_table(_store(db).batches(), lang)
+    store = _store(db)
+    return ledger.history_table(store.batches(), lang, store.correction_reasons())
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

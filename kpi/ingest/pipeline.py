@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpi.ingest import bounds, sandbox
+from kpi.ingest import bounds, sandbox, scope
 from kpi.ingest.cells import is_cumulative, strip_marks
 from kpi.ingest.checks import check_long, empty_rows
 from kpi.ingest.fast import try_prepare
@@ -70,13 +70,22 @@ def _find(headers: list[str], role: str, normed: list[str] | None = None) -> str
     return next((h for h, n in zip(headers, normed, strict=True) if n in wanted), None)
 
 
-def prepare(store: Store, data: bytes, filename: str, fast: bool = True) -> Prepared:
+def prepare(store: Store, data: bytes, filename: str, fast: bool = True, editor: Editor | None = None,
+            correction: str | None = None) -> Prepared:
     """Read and validate a file against the plans in the store. Writes nothing.
 
     A clean canonical long CSV takes the fast path (DuckDB reads and checks it); every other file, and any
     file with a problem, the full pipeline, which lists every problem. Each runs in a child process within
-    KPI_UPLOAD_MEMORY_MB and, together, KPI_UPLOAD_SECONDS; past them the file is refused.
+    KPI_UPLOAD_MEMORY_MB and, together, KPI_UPLOAD_SECONDS; past them the file is refused. Then the rows are
+    checked against the editor's work areas and the closed periods (``scope``; an admin's ``correction`` reason
+    lets closed periods be changed): every refused row is a problem.
     """
+    prepared = _read_and_check(store, data, filename, fast)
+    problems = scope.check(store, prepared.values, editor, correction) if prepared.ok else []
+    return replace(prepared, values=empty_rows(), problems=problems) if problems else prepared
+
+
+def _read_and_check(store: Store, data: bytes, filename: str, fast: bool) -> Prepared:
     sha = hashlib.sha256(data).hexdigest()
     big = too_big(data)
     if big:
@@ -179,16 +188,24 @@ def _parses(header: str) -> bool:
 
 
 def commit(store: Store, prepared: Prepared, editor: Editor, kind: str = "import",
-           expected_version: int | None = None) -> int:
+           expected_version: int | None = None, correction: str | None = None) -> int:
     """Write a prepared file as one batch. Refuses a file with problems.
 
     ``expected_version``: the data version the editor previewed against; a later batch makes the preview stale and
-    the commit is refused (``StoreConflict``), so Confirm writes only what the editor saw.
+    the commit is refused (``StoreConflict``), so Confirm writes only what the editor saw. The editor's areas and
+    the closed periods are checked again now (``scope.require``: ``Refused`` names every row, nothing written);
+    with an admin's ``correction`` reason the rows of closed periods are written as a correction (更正).
     """
     if not prepared.ok:
         raise ValueError("a file with problems cannot be committed")
+    seen = store.data_version()
+    scope.require(store, prepared.values, editor, correction)
+    cells = scope.corrections(store, prepared.values, correction)
+    if expected_version is None and not store.closed_periods().empty:
+        expected_version = seen  # a period closed between the check and the write refuses the write
     return store.write_batch(prepared.values, editor, prepared.filename, prepared.sha256, kind=kind,
-                             expected_version=expected_version)
+                             expected_version=expected_version,
+                             correction=(cells, correction) if cells else None)
 
 
 def warm_up() -> None:

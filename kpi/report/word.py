@@ -46,6 +46,11 @@ def report_docx(pack: Pack) -> bytes:
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(meta.add_run(t("docx.meta", lang, period=pack.period_name, as_of=fmt.date(pack.as_of, lang),
                          version=pack.version)), BODY_FONT, 12)
+    closed = pack.closed_text()
+    if closed:
+        line = doc.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(line.add_run(closed), BODY_FONT, 12)
     if pack.plan.example:
         _font(doc.add_paragraph().add_run(t("example.banner", lang)), BODY_FONT, 12, bold=True)
     if pack.sample:

@@ -5,7 +5,8 @@
 - ``schema``: the schema as numbered migrations, and the columns of a batch of observations;
 - ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
 - ``tokens``: API tokens, kept by their hash (methods of ``Store``);
-- ``meetings``: meetings recorded, their decisions and the closing of each (methods of ``Store``).
+- ``meetings``: meetings recorded, their decisions and the closing of each (methods of ``Store``);
+- ``supervision``: closed periods, corrections after close, evidence files (methods of ``Store``).
 
 May import ``kpi.plan``, ``kpi.settings`` and ``kpi.notes`` — never ingest, the status engine or the reports
 (they call the store).
@@ -13,11 +14,14 @@ May import ``kpi.plan``, ``kpi.settings`` and ``kpi.notes`` — never ingest, th
 
 from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingError
 from kpi.store.store import (
+    CLOSE,
+    EVIDENCE,
     IMPORT,
     NOTE,
     OVERRIDE,
     PLAN,
     REAPPLY,
+    REOPEN,
     REVERT,
     REVERTIBLE,
     SAMPLE,
@@ -29,5 +33,6 @@ from kpi.store.store import (
     StoreLocked,
 )
 
-__all__ = ["CLOSURE", "DECISION", "IMPORT", "MEETING", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE",
-           "SAMPLE", "WRITE_KINDS", "Editor", "MeetingError", "Store", "StoreConflict", "StoreError", "StoreLocked"]
+__all__ = ["CLOSE", "CLOSURE", "DECISION", "EVIDENCE", "IMPORT", "MEETING", "NOTE", "OVERRIDE", "PLAN", "REAPPLY",
+           "REOPEN", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor", "MeetingError", "Store",
+           "StoreConflict", "StoreError", "StoreLocked"]

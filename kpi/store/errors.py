@@ -19,10 +19,19 @@ class StoreConflict(StoreError):
 
 @dataclass(frozen=True)
 class Editor:
-    """Who writes. Every write function takes one and refuses without it."""
+    """Who writes. Every write function takes one and refuses without it.
+
+    ``areas``: the work areas an area editor may write (kpi.roles checks them); None for an admin, who may write
+    every area and close periods.
+    """
 
     name: str
     via: str = "cli"
+    areas: tuple[str, ...] | None = None
+
+    @property
+    def admin(self) -> bool:
+        return self.areas is None
 
 
 def _require_editor(editor: Editor | None) -> str:

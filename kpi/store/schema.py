@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # the columns of a batch of observations handed to the store, one row per value to write
 OBS_COLUMNS = ["row_no", "indicator", "period", "grain", "period_start", "period_end", "value", "done_on", "note"]
 
@@ -131,5 +131,39 @@ MIGRATIONS: dict[int, list[str]] = {
         # a decision closed (办结) with a note; reverting the closure's batch opens the decision again
         """CREATE TABLE decision_closures (
             batch_id BIGINT NOT NULL, decision_id BIGINT NOT NULL, closed_on DATE NOT NULL, note VARCHAR NOT NULL)""",
+    ],
+    6: [
+        # closing and reopening a period, and attaching evidence, are batches too (recorded, revertible, pinned)
+        """CREATE TABLE batches_v6 (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('import', 'sample', 'revert', 'reapply', 'plan', 'note',
+                                                  'override', 'meeting', 'decision', 'closure', 'close', 'reopen',
+                                                  'evidence')),
+            target_batch BIGINT,
+            editor VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            source VARCHAR,
+            sha256 VARCHAR,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            plan_id VARCHAR,
+            comment VARCHAR)""",
+        "INSERT INTO batches_v6 SELECT * FROM batches",
+        "DROP TABLE batches",
+        "ALTER TABLE batches_v6 RENAME TO batches",
+        # one row per close or reopen batch: the period and its dates; closed = FALSE for a reopen
+        """CREATE TABLE period_closes (
+            batch_id BIGINT NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            closed BOOLEAN NOT NULL, reason VARCHAR)""",
+        # an admin's correction after close: each (indicator, period) of a closed period the batch changed, the close
+        # it overrides and why (the batch itself is an import, note or override batch)
+        """CREATE TABLE corrections (
+            batch_id BIGINT NOT NULL, indicator VARCHAR NOT NULL, period VARCHAR NOT NULL, close_batch BIGINT NOT NULL,
+            reason VARCHAR NOT NULL)""",
+        # evidence (佐证材料) attached to an indicator's period by an evidence batch; the file kept once per sha256,
+        # as base64 text (a type every engine has)
+        """CREATE TABLE evidence (
+            batch_id BIGINT NOT NULL, indicator VARCHAR NOT NULL, period VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            media_type VARCHAR NOT NULL, size BIGINT NOT NULL, sha256 VARCHAR NOT NULL)""",
+        """CREATE TABLE evidence_files (sha256 VARCHAR PRIMARY KEY, size BIGINT NOT NULL, content VARCHAR NOT NULL)""",
     ],
 }

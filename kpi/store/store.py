@@ -29,13 +29,16 @@ from kpi.store.errors import Editor, StoreConflict, StoreError, StoreLocked, _re
 from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingStore, in_force
 from kpi.store.schema import MIGRATIONS, OBS_COLUMNS, SCHEMA_VERSION
 from kpi.store.sessions import SessionStore
+from kpi.store.supervision import CLOSE, EVIDENCE, REOPEN, SupervisionStore
 from kpi.store.tokens import TokenStore
 
-# what a batch is (batches.kind); the schema's CHECK lists the same words (meetings: kpi.store.meetings)
+# what a batch is (batches.kind); the schema's CHECK lists the same words (meetings: kpi.store.meetings; closing
+# and evidence: kpi.store.supervision)
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
 PLAN, REVERT, REAPPLY = "plan", "revert", "reapply"
 WRITE_KINDS = (IMPORT, SAMPLE)  # batches of observations
-REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE, MEETING, DECISION, CLOSURE)  # batches a revert takes out of force
+# batches a revert takes out of force
+REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE, MEETING, DECISION, CLOSURE, CLOSE, REOPEN, EVIDENCE)
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
@@ -43,9 +46,10 @@ _NEWEST_INDICATORS = """
     JOIN plan_revisions r USING (plan_id, revision)"""
 
 
-class Store(SessionStore, TokenStore, MeetingStore):
+class Store(SessionStore, TokenStore, MeetingStore, SupervisionStore):
     """One DuckDB file. Open with ``Store.open(path)``. Sign-in tries and sessions: ``kpi.store.sessions``; API
-    tokens: ``kpi.store.tokens``; meetings and their decisions: ``kpi.store.meetings``."""
+    tokens: ``kpi.store.tokens``; meetings and their decisions: ``kpi.store.meetings``; closed periods, corrections
+    and evidence: ``kpi.store.supervision``."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
@@ -218,11 +222,13 @@ class Store(SessionStore, TokenStore, MeetingStore):
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
-                    kind: str = IMPORT, expected_version: int | None = None) -> int:
+                    kind: str = IMPORT, expected_version: int | None = None,
+                    correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction.
 
         ``expected_version``: the data version the writer previewed against; if another batch was written since,
-        nothing is written and ``StoreConflict`` says so (the preview is stale).
+        nothing is written and ``StoreConflict`` says so (the preview is stale). ``correction``: (the cells of
+        closed periods it changes, the reason), recorded in the same transaction (kpi.store.supervision).
         """
         who = _require_editor(editor)
         if kind not in WRITE_KINDS:
@@ -236,6 +242,8 @@ class Store(SessionStore, TokenStore, MeetingStore):
             cur.register("obs_in", frame)
             cur.execute("INSERT INTO observations BY NAME SELECT ? AS batch_id, * FROM obs_in", [batch])
             cur.unregister("obs_in")
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
@@ -274,8 +282,10 @@ class Store(SessionStore, TokenStore, MeetingStore):
             ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC""", params)
 
     # --- explanations and overrides --------------------------------------
-    def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
-        """Attach an explanation to an indicator-period (an empty note clears it), as a batch.
+    def write_note(self, indicator: str, period: str, note: str, editor: Editor,
+                   correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
+        """Attach an explanation to an indicator-period (an empty note clears it), as a batch; ``correction``
+        records it as an admin's correction of a closed period (kpi.writes).
 
         Control characters go (``kpi.notes``); NoteTooLong (a ValueError) past KPI_NOTE_MAX_CHARS."""
         who = _require_editor(editor)
@@ -283,9 +293,12 @@ class Store(SessionStore, TokenStore, MeetingStore):
         with self._transaction() as cur:
             batch = self._new_batch(cur, NOTE, who, row_count=1, source=f"{indicator} {period}")
             cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
-    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor) -> int:
+    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor,
+                       correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Override the computed status of an indicator-period, with a reason (empty status clears it).
 
         The reason is cleaned and bounded as a note is (NoteTooLong past KPI_NOTE_MAX_CHARS)."""
@@ -297,6 +310,8 @@ class Store(SessionStore, TokenStore, MeetingStore):
             batch = self._new_batch(cur, OVERRIDE, who, row_count=1, source=f"{indicator} {period}",
                                     comment=status or None)
             cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status, reason])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
@@ -359,7 +374,7 @@ class Store(SessionStore, TokenStore, MeetingStore):
             return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
             raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override, meeting, "
-                             "decision, closure and plan batches can be reverted")
+                             "decision, closure, close, reopen, evidence and plan batches can be reverted")
         with self._transaction() as cur:
             info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
             if bool(info["reverted"]) == (action == REVERT):
