@@ -23,6 +23,7 @@ from kpi.periods import PeriodError, parse_period
 from kpi.plan.windows import resolve_window
 from kpi.problems import Localized, Problem
 from kpi.report import query
+from kpi.roles import Refused as OutOfScope
 from kpi.settings import get_settings
 from kpi.status import StatusRow
 from kpi.store import Editor, Store, StoreError
@@ -131,7 +132,8 @@ def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Cal
                 dry_run: bool = False) -> tuple[int, dict]:
     """Check a file with the one pipeline and write it as one batch: (HTTP status, body).
 
-    ``editor`` is asked right before the write (so the writer is checked at that moment) and may raise ``Refused``.
+    ``editor`` is asked right before the write (so the writer is checked at that moment) and may raise ``Refused``;
+    rows outside an area editor's areas, or of a period closed since, are refused with 403 and every row named.
     """
     prepared = ingest.prepare(store, data, filename)
     if not prepared.ok:
@@ -142,5 +144,8 @@ def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Cal
             "dry_run": dry_run, "batch": None}
     if dry_run or prepared.count == 0:
         return 200, body
-    batch = ingest.commit(store, prepared, editor())
+    try:  # the token's editor, checked now: an area editor's rows of other areas, or a period closed since the check
+        batch = ingest.commit(store, prepared, editor())
+    except OutOfScope as exc:
+        return rejected(filename, exc.problems, lang, 403)
     return 201, {**body, "batch": batch_record(store, batch)}

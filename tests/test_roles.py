@@ -245,3 +245,23 @@ def test_every_key_of_the_supervision_modules_is_in_the_catalogue(path):
     for key in keys:
         family = key.endswith((".", "_"))  # the fixed head of f"due.kind_{kind}" names a family of keys
         assert any(k.startswith(key) for k in CATALOGUE) if family else key in CATALOGUE, (path, key)
+
+
+# --- the HTTP API: a token speaks for its editor, with their areas ---------------------------------------------
+
+def test_an_area_editors_api_token_writes_only_their_areas(store, monkeypatch):
+    from kpi import api, tokens
+
+    monkeypatch.setenv("KPI_EDITORS", f"李四={auth.hash_password(PASSWORD)}")
+    monkeypatch.setenv("KPI_EDITOR_AREAS", "李四=INV")
+    token = tokens.add(store, "ci", "李四")
+    editor = tokens.editor_for(store, token, write=True)
+    assert editor.name == "李四" and editor.areas == ("INV",) and not editor.admin
+    before = _snapshot(store)
+    status, body = api.import_file(store, MIXED.encode(), "mixed.csv", "en", lambda: editor)
+    assert status == 403, body
+    assert [p["row"] for p in body["problems"]] == [3, 5]  # the TAL rows, each named
+    assert _snapshot(store) == before  # nothing written
+    ours = "indicator,period,value\nINV-EVENTS,2023-07,1\n"
+    status, body = api.import_file(store, ours.encode(), "inv.csv", "en", lambda: editor)
+    assert status == 201 and body["batch"]["editor"] == "李四 (api)"
