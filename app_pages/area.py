@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from kpi.i18n import t
@@ -21,6 +23,12 @@ context.header(ctx, area.name.get(lang))
 context.misread(ctx, "area", asked, code)
 if area.heading:
     st.caption(plain(area.heading.get(lang)))
+open_decisions = state.open_decisions(ctx.db, ctx.version, code)
+if open_decisions:  # what meetings asked of this office and is not closed (at this data version)
+    st.subheader(t("decisions.open_title", lang))
+    render.decision_lines(ctx, open_decisions, dt.date.today())
+if area.owner:  # the office (科室) answerable for the area
+    st.caption(plain(t("role.owner", lang, owner=area.owner.get(lang))))
 
 rows = {r.indicator: r for r in state.status_rows(ctx.db, ctx.view)}
 judged = [i for i in area.items if i.kind != "milestone" and not i.monitored]

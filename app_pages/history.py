@@ -1,13 +1,20 @@
-"""History: every batch with its details and its diff; editors revert or re-apply with one click."""
+"""History: every batch with its details and its diff, and the meetings recorded; editors revert or re-apply with one
+click."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kpi import fmt, writes
 from kpi.i18n import t
-from kpi.report import changes, ledger
+from kpi.report import changes, ledger, meeting
+from kpi.report.decisions import as_date
+from kpi.roles import Refused
 from kpi.store import StoreConflict
 from ui import context, signin, state
+from ui.safe import plain
+
+MEETINGS_LINKED = 12  # the latest meetings get a link to their page; the table lists them all
 
 ctx = context.current()
 lang = ctx.lang
@@ -15,6 +22,18 @@ context.header(ctx, t("history.title", lang))
 who = signin.editor()
 table = state.history_table(ctx.db, ctx.latest, lang)
 st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader(t("meeting.list", lang))
+met = state.meeting_list(ctx.db, ctx.latest, ctx.plan.id)
+if met.empty:
+    st.caption(t("meeting.none", lang))
+else:
+    st.dataframe(meeting.meetings_table(met, lang), hide_index=True, width="stretch")
+    for rec in met.head(MEETINGS_LINKED).to_dict("records"):
+        st.page_link("app_pages/meeting.py", icon=":material/groups:",
+                     label=plain(t("meeting.open_page", lang, name=rec["name"],
+                                   date=fmt.date(as_date(rec["held_on"]), lang))),
+                     query_params={**ctx.link_params(), "meeting": str(int(rec["meeting"]))})
 
 batches = state.data_batches(ctx.db, ctx.latest)
 if not batches:
@@ -37,9 +56,12 @@ def _toggle(batch_id: int, reverted: bool) -> None:
         return
     store = state.get_store()
     try:
-        new = store.reapply(batch_id, writer) if reverted else store.revert(batch_id, writer)
+        new = writes.reapply(store, writer, batch_id) if reverted else writes.revert(store, writer, batch_id)
     except StoreConflict:  # another editor toggled it since this page was drawn
         st.session_state["_history_stale"] = batch_id
+        return
+    except Refused as exc:  # outside the editor's areas, a closed period, or an admin's batch
+        st.session_state["_history_refused"] = exc
         return
     st.session_state["_history_done"] = (batch_id, new, reverted)
 
@@ -51,13 +73,12 @@ if who is not None:
 stale = st.session_state.pop("_history_stale", None)
 if stale:
     st.error(t("history.stale", lang, batch=stale))
+refused = st.session_state.pop("_history_refused", None)
+if refused:
+    st.error(plain(t("role.refused", lang) + "\n\n" + refused.message(lang)))
 done = st.session_state.pop("_history_done", None)
 if done:
     st.success(t("history.reapplied" if done[2] else "history.reverted", lang, batch=done[0], record=done[1]))
-if who is not None:  # sign-in tries are for editors: the names typed, when, and what came of each
-    attempts = state.get_store().signin_attempts()
-    with st.expander(t("signins.title", lang, count=len(attempts))):
-        st.dataframe(ledger.signin_table(attempts, lang), hide_index=True, width="stretch")
 if who is not None:  # sign-in tries are for editors: the names typed, when, and what came of each
     attempts = state.get_store().signin_attempts()
     with st.expander(t("signins.title", lang, count=len(attempts))):

@@ -1,4 +1,5 @@
-"""Overview: a card per work area, the status matrix, and what needs attention."""
+"""Overview: a card per work area, the status matrix, and what needs attention; in meeting mode, the meeting screen
+and its slides (ui/present.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
-from ui import context, render, state
+from ui import context, present, render, state
 from ui.safe import plain
 
 ctx = context.current()
 lang, plan = ctx.lang, ctx.plan
+if ctx.present:
+    present.show(ctx)
+    st.stop()
 context.header(ctx, plan.title.get(lang))
 rows = state.status_rows(ctx.db, ctx.view)
 
@@ -29,17 +33,6 @@ def attention() -> None:
 
 
 pinned_link = context.page_url(ctx, "", pin=True)
-if ctx.present:
-    render.qr(ctx, pinned_link)
-    st.subheader(t("needs_note.title", lang))
-    st.caption(t("needs_note.help", lang))
-    unexplained = [item for item in items if item.needs_note]
-    if not unexplained:
-        st.info(t("needs_note.none", lang))
-    for item in unexplained:
-        render.attention_line(ctx, item)
-    attention()
-
 st.subheader(t("overview.areas", lang))
 cards = tables.area_cards(plan, rows, lang)
 for start in range(0, len(cards), 3):
@@ -56,6 +49,8 @@ for start in range(0, len(cards), 3):
             st.write(tables.status_counts_text(card, lang))
             if card.needs_note:
                 st.write(t("card.needs_note", lang, count=card.needs_note))
+            if card.needs_evidence:
+                st.write(t("card.needs_evidence", lang, count=card.needs_evidence))
             st.page_link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
                          icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 
@@ -67,7 +62,6 @@ st.caption(t("overview.matrix_help", lang))
 st.dataframe(tables.style_matrix(*state.matrix(ctx.db, ctx.view)), width="stretch",
              height=38 * (len(plan.indicators()) + 1))
 
-if not ctx.present:
-    attention()
+attention()
 render.meeting_pack(ctx, pinned_link)
 context.footer(ctx)

@@ -1,11 +1,11 @@
-"""Targets (editors only): edit the plan's targets in a grid or from a file; every save is a new revision."""
+"""Targets (admins only): edit the plan's targets in a grid or from a file; every save is a new revision."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from kpi import fmt
+from kpi import fmt, writes
 from kpi.i18n import t
 from kpi.plan import edit as plan_edit
 from kpi.plan import workbook as plan_workbook
@@ -16,8 +16,9 @@ ctx = context.current()
 lang = ctx.lang
 context.header(ctx, t("targets.title", lang))
 who = signin.editor()
-if who is None or ctx.pinned:
-    st.info(t("auth.viewer_only", lang) if who is None else t("targets.pinned", lang))
+if who is None or ctx.pinned or not who.admin:
+    st.info(t("auth.viewer_only", lang) if who is None else
+            t("targets.pinned", lang) if ctx.pinned else t("role.targets_admin", lang))
     context.footer(ctx, "targets")
     st.stop()
 
@@ -34,7 +35,7 @@ st.download_button(t("targets.download", lang), lambda: plan_workbook.plan_to_xl
 def _save(new_plan, source: str) -> None:
     writer = signin.writer()  # checked on the server at the moment of writing
     if writer is not None:
-        new_revision, changed = state.get_store().save_plan(new_plan, writer, source=source)
+        new_revision, changed = writes.save_plan(state.get_store(), writer, new_plan, source=source)
         st.session_state["_targets_done"] = (new_revision, changed)
 
 
@@ -97,7 +98,7 @@ if len(revisions) > 1:
     if st.button(t("targets.restore", lang, revision=pick), key="restore"):
         writer = signin.writer()
         if writer is not None:
-            new_revision, _ = state.get_store().restore_plan(plan.id, pick, writer)
+            new_revision, _ = writes.restore_plan(state.get_store(), writer, plan.id, pick)
             st.session_state["_targets_done"] = (new_revision, True)
             st.rerun()
 context.footer(ctx, "targets")

@@ -7,6 +7,8 @@ import os
 import platform
 from pathlib import Path
 
+from bench.hostile import section
+
 IMPORT_GOAL = 3.0  # import ≤ 3× DuckDB's read_csv of the same file
 WARM_GOAL, COLD_GOAL = 2.0, 5.0  # pages against a bare page with one chart, at 400 thousand observations
 MEMORY_GOAL_MB = 500  # the server's peak with 1 million observations
@@ -28,7 +30,7 @@ def _mark(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def write_results(imports: list, pages: list, engines: list, servers: list, out: Path) -> None:
+def write_results(imports: list, pages: list, engines: list, servers: list, out: Path, hostile=None) -> None:
     lines = [
         "# Benchmark results",
         "",
@@ -98,4 +100,5 @@ def write_results(imports: list, pages: list, engines: list, servers: list, out:
                      f"{s.floor_first_chart_s:.2f} s | {s.ratio:.1f}× |")
     if not servers:
         lines.append("| — | no Chromium found: not measured | | | | |")
+    lines += ["", *section(hostile)]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

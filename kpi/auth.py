@@ -1,10 +1,8 @@
 """Editor sign-in: salted scrypt hashes, constant-time checks, a growing delay and a lockout after failures.
 
-Editors come from the environment (``KPI_EDITORS="name=HASH;other=HASH"``) and
-from ``.streamlit/secrets.toml`` (an ``[editors]`` table of name = HASH). No
-editor configured means editing is off. Passwords are never stored, only
-``scrypt$n$r$p$salt$hash`` strings; the secrets file is created readable by its
-owner only (0600) and replaced whole.
+Who can sign in, and as what (editors, their work areas, viewer accounts; the secrets file and ``KPI_EDITORS``,
+``KPI_EDITOR_AREAS``, ``KPI_VIEWERS``), is ``kpi.accounts``; its names are re-exported here. No editor configured
+means editing is off. Passwords are never stored, only ``scrypt$n$r$p$salt$hash`` strings.
 
 A sign-in try (``attempt``) is admitted or refused *before* the password is
 checked, under a lock per name: the try is counted as a failure first (a right
@@ -24,16 +22,12 @@ import contextlib
 import functools
 import hashlib
 import hmac
-import json
-import os
 import secrets
 import threading
 import time
-import tomllib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kpi.settings import get_settings
 from kpi.store import Editor
@@ -85,114 +79,16 @@ def fingerprint(stored: str) -> str:
     return hashlib.sha256(stored.encode()).hexdigest()[:16]
 
 
-# --- the secrets file ---------------------------------------------------------------
+# --- who can sign in: kpi/accounts.py (the secrets file), re-exported for the callers of kpi.auth ---------------
 
-def secrets_file() -> Path:
-    return get_settings().secrets_file
+from kpi import accounts  # noqa: E402 - after the hashing, which kpi.accounts uses when it writes a password
 
-
-def _read_secrets(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError):
-        return {}
-
-
-def load_editors() -> dict[str, str]:
-    """name -> stored hash, from the secrets file and then the environment (which wins)."""
-    editors: dict[str, str] = {}
-    table = _read_secrets(secrets_file()).get("editors", {})
-    if isinstance(table, dict):
-        editors.update({str(k): str(v) for k, v in table.items()})
-    for part in os.environ.get("KPI_EDITORS", "").split(";"):
-        name, sep, stored = part.partition("=")
-        if sep and name.strip() and stored.strip():
-            editors[name.strip()] = stored.strip()
-    return editors
-
-
-def editing_enabled() -> bool:
-    return bool(load_editors())
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Replace the file whole; the new file is created with mode 0600, so it is never readable by others."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _write_table(path: Path, table: str, entries: dict[str, str]) -> None:
-    """Write one [table] of the secrets file, keeping every other table and line as it was."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    others = "\n".join(_without_table(text, table)).strip()
-    body = "\n".join(f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v)}" for k, v in entries.items())
-    _write_private(path, (others + "\n\n" if others else "") + f"[{table}]\n{body}\n")
-
-
-def _without_table(text: str, table: str) -> list[str]:
-    out, skipping = [], False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            skipping = stripped == f"[{table}]"
-        if not skipping:
-            out.append(line)
-    return out
-
-
-def write_editor(name: str, password: str, path: Path | None = None) -> Path:
-    """Add or replace an editor in the secrets file (only the hash is written)."""
-    path = path or secrets_file()
-    current = dict(_read_secrets(path).get("editors", {}))
-    current[name] = hash_password(password)
-    _write_table(path, "editors", current)
-    return path
-
-
-def remove_editor(name: str, path: Path | None = None) -> bool:
-    """Take an editor out of the secrets file; False when the file has no such editor."""
-    path = path or secrets_file()
-    current = dict(_read_secrets(path).get("editors", {}))
-    if current.pop(name, None) is None:
-        return False
-    _write_table(path, "editors", current)
-    return True
-
-
-_keys: dict[str, bytes] = {}
-_keys_lock = threading.Lock()
-
-
-def session_key() -> bytes:
-    """The key that signs session cookies: the session_secret setting, else [sessions] key in the secrets file.
-
-    The file's key is made on first use (and kept, so sign-ins survive a restart); if the file cannot be written
-    the key lives in this process only.
-    """
-    configured = get_settings().session_secret
-    if configured:
-        return configured.encode()
-    path = secrets_file()
-    with _keys_lock:
-        if str(path) not in _keys:
-            key = _read_secrets(path).get("sessions", {}).get("key")
-            if not isinstance(key, str) or len(key) < 32:
-                key = secrets.token_urlsafe(32)
-                with contextlib.suppress(OSError):
-                    _write_table(path, "sessions", {"key": key})
-            _keys[str(path)] = key.encode()
-        return _keys[str(path)]
+KEEP, secrets_file, session_key = accounts.KEEP, accounts.secrets_file, accounts.session_key
+load_editors, load_areas, load_viewers, load_accounts = (accounts.load_editors, accounts.load_areas,
+                                                         accounts.load_viewers, accounts.load_accounts)
+editor_named, editing_enabled, viewing_restricted = (accounts.editor_named, accounts.editing_enabled,
+                                                     accounts.viewing_restricted)
+write_editor, write_viewer, remove_editor = accounts.write_editor, accounts.write_viewer, accounts.remove_editor
 
 
 def new_password() -> str:
@@ -229,7 +125,7 @@ class Ticket:
 class Result:
     name: str
     outcome: str  # one of OUTCOMES
-    editor: Editor | None = None
+    editor: Editor | None = None  # None for a viewer who signed in (ok) and for every refused try
     retry_at: float | None = None  # seconds since the epoch: when a locked or busy try may be made again
 
     @property
@@ -309,7 +205,7 @@ def finish(ticket: Ticket, password: str) -> Result:
     """Check an admitted try (one scrypt hash, known name or not); a refused one stays refused."""
     if not ticket.admitted:
         return Result(ticket.name, ticket.outcome, retry_at=ticket.retry_at)
-    stored = load_editors().get(ticket.name)
+    stored = load_accounts().get(ticket.name)
     ok = verify_password(password, stored if stored is not None else _dummy_hash()) and stored is not None
     if not ok:
         return Result(ticket.name, WRONG)
@@ -317,7 +213,7 @@ def finish(ticket: Ticket, password: str) -> Result:
     if entry:
         with entry.lock:
             entry.count, entry.locked_until = 0, 0.0
-    return Result(ticket.name, OK, Editor(name=ticket.name, via="web"))
+    return Result(ticket.name, OK, editor_named(ticket.name, "web"))  # a viewer: ok, and no editor
 
 
 def attempt(name: str, password: str, sleep: Callable[[float], object] = time.sleep,

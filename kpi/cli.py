@@ -7,28 +7,34 @@ Exit codes: 0 done; 1 the input has problems (each listed, nothing written);
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import inspect
-import json
 import os
 import sys
 from pathlib import Path
 
-from kpi import auth, ingest
+from kpi import api, auth, client, ingest, tokens
 from kpi.i18n import norm_lang, status_label, t
-from kpi.periods import PeriodError, parse_period
+from kpi.periods import PeriodError
 from kpi.plan import cells, workbook
 from kpi.plan import edit as plan_edit
 from kpi.plan.documents import read_document
 from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
-from kpi.plan.windows import resolve_window
-from kpi.report import query
 from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
+from kpi.roles import Refused
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
-from kpi.store import Editor, Store, StoreError, StoreLocked, StoreMissing, StoreUnreachable, is_server
+from kpi.store import (
+    Editor,
+    Store,
+    StoreConflict,
+    StoreError,
+    StoreLocked,
+    StoreMissing,
+    StoreUnreachable,
+    is_server,
+)
 
 
 class UsageError(Exception):
@@ -48,8 +54,10 @@ def _exists(args: argparse.Namespace) -> bool:
 
 
 def _editor(args: argparse.Namespace) -> Editor:
+    """The editor named (--editor, $KPI_EDITOR, else your login): a configured editor with their role and areas;
+    any other name writes as an admin (the command line trusts whoever can run it on the server)."""
     name = args.editor or os.environ.get("KPI_EDITOR") or getpass.getuser() or "cli"
-    return Editor(name=name, via="cli")
+    return auth.editor_named(name, "cli") or Editor(name=name, via="cli")
 
 
 def _open(args: argparse.Namespace, create: bool = False, location: Path | str | None = None) -> Store:
@@ -63,7 +71,7 @@ def _open(args: argparse.Namespace, create: bool = False, location: Path | str |
     except StoreMissing as exc:
         raise UsageError(t("cli.no_db", args.lang, db=exc.where)) from exc
     except StoreUnreachable as exc:
-        raise UsageError(t("cli.unreachable", args.lang, db=exc.where, reason=exc.reason)) from exc
+        raise UsageError(t("cli.store_unreachable", args.lang, db=exc.where, reason=exc.reason)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -95,8 +103,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(t("cli.no_file", args.lang, file=path))
+    if args.server:
+        return _import_remote(args, path)
     store = _open(args)
-    prepared = ingest.prepare(store, path.read_bytes(), path.name)
+    editor = _editor(args)
+    prepared = ingest.prepare(store, path.read_bytes(), path.name, editor=editor, correction=args.correct)
     if not prepared.ok:
         print(t("cli.rejected", args.lang, file=path.name, count=len(prepared.problems)), file=sys.stderr)
         for problem in prepared.problems:
@@ -112,7 +123,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(t("cli.dry_run", args.lang, rows=prepared.count))
         return 0
     print(t("cli.writing", args.lang, rows=prepared.count), file=sys.stderr, flush=True)
-    batch = ingest.commit(store, prepared, _editor(args))
+    try:
+        batch = ingest.commit(store, prepared, editor, correction=args.correct)
+    except Refused as exc:  # the areas or the closed periods changed since the check: nothing was written
+        print(t("cli.rejected", args.lang, file=path.name, count=len(exc.problems)), file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except StoreConflict as exc:
+        raise UsageError(t("cli.changed_meanwhile", args.lang)) from exc
     print(t("cli.imported", args.lang, batch=batch, rows=prepared.count, file=path.name))
     return 0
 
@@ -120,26 +138,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Target, actual, progress, pace and status of every indicator for one period."""
     store = _open(args)
-    ids = store.plan_ids()
-    if not ids:
-        raise UsageError(t("cli.no_plans", args.lang, db=store.path))
-    if args.plan and args.plan not in ids:
-        raise UsageError(t("cli.unknown_plan", args.lang, plan=args.plan, known=", ".join(ids)))
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError as exc:
-        raise UsageError(t("cli.bad_date", args.lang, value=args.as_of)) from exc
-    try:
-        version = store.data_version() if args.data is None else args.data
-        snap = query.snapshot(store, args.plan, version)
-        _window(snap.plan, args.period, args.lang)
-        view = query.View.of(snap.plan, args.period, as_of, version, args.lang)
-        rows, plan = snap.status(view.period, view.as_of), snap.plan
-    except (PeriodError, ValueError, StoreError) as exc:
-        raise UsageError(str(exc)) from exc
+        snap, view = api.status_view(store, args.plan, args.period, args.as_of, args.data, args.lang)
+    except api.Refused as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    rows, plan = snap.status(view.period, view.as_of), snap.plan
     if args.format == "json":
-        json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(api.status_json(rows))  # the same text as GET /api/v1/status
         return 0
     names = {i.code: i.name.get(args.lang) for i in plan.indicators()}
     if plan.example:
@@ -156,19 +161,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{r.indicator:<20} {r.period:<8} {target:>8} {actual:>8} {progress:>8}  "
               f"{status_label(r.status, args.lang)}  {names[r.indicator]}")
     return 0
-
-
-def _window(plan, text: str | None, lang: str) -> None:
-    """The period asked for, checked against the plan span: a usage error in the user's language if it is not."""
-    try:
-        resolve_window(plan, text)
-    except PeriodError as exc:
-        try:
-            p = parse_period(text)
-        except PeriodError:
-            raise UsageError(t("plan.bad_period", lang, value=text)) from exc
-        raise UsageError(t("cli.outside_plan", lang, period=p.label, plan=plan.id, start=plan.span.start,
-                           end=plan.span.end)) from exc
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -191,21 +183,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Every batch, newest first: who, when, what file, how many rows, reverted or not."""
-    frame = _open(args).batches()
+    store = _open(args)
     if args.format == "json":
-        frame["created_at"] = frame["created_at"].astype(str)
-        print(frame.to_json(orient="records", force_ascii=False))
+        print(api.history_json(store))  # the same text as GET /api/v1/batches
     else:
-        print(frame.drop(columns=["sha256"]).to_string(index=False))
+        print(store.batches().drop(columns=["sha256"]).to_string(index=False))
     return 0
 
 
 def cmd_revert(args: argparse.Namespace) -> int:
     """Take a batch's values out of force (recorded as a batch of its own)."""
+    from kpi import writes
+
     store = _open(args)
     try:
-        action = store.reapply if args.reapply else store.revert
-        batch = action(args.batch, _editor(args))
+        action = writes.reapply if args.reapply else writes.revert  # an area editor: their areas' batches only
+        batch = action(store, _editor(args), args.batch)
+    except Refused as exc:
+        raise UsageError(exc.message(args.lang)) from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
     print(t("cli.reapplied" if args.reapply else "cli.reverted", args.lang, batch=args.batch, record=batch))
@@ -444,10 +439,15 @@ def _plan_commands(plan_sub, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_editor(args: argparse.Namespace) -> int:
-    """Editors of the dashboard: add one (only a salted hash is stored), remove one, or create the first one.
+    """Editors and viewers of the dashboard: add one (only a salted hash is stored), remove one, list them, or create
+    the first one.
 
-    A password needs at least KPI_EDITOR_MIN_PASSWORD characters (exit 2 otherwise, nothing saved). Adding an
-    editor again changes the password; removing an editor or changing a password ends their signed-in sessions.
+    --areas INV,HK makes an area editor of those work areas (upload, explain, override, attach evidence for their
+    indicators only); --admin an admin (plans, targets, editors, closing periods, corrections); --viewer a read-only
+    account (with any viewer account, the dashboard opens only after sign-in). Without a role, a known editor keeps
+    theirs and a new one is an admin. A password needs at least KPI_EDITOR_MIN_PASSWORD characters (exit 2
+    otherwise, nothing saved). Adding an editor again changes the password; removing an editor or changing a
+    password ends their signed-in sessions.
     """
     if args.action == "init":
         if auth.editing_enabled():
@@ -457,6 +457,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
         path = auth.write_editor("editor", password)
         print(t("cli.editor_first", args.lang, name="editor", password=password, path=path))
         return 0
+    if args.action == "list":
+        return _list_accounts(args)
     if not args.name:
         raise UsageError(t("cli.editor_name", args.lang, action=args.action))
     if args.action == "remove":
@@ -464,6 +466,7 @@ def cmd_editor(args: argparse.Namespace) -> int:
             raise UsageError(t("cli.no_editor", args.lang, name=args.name))
         print(t("cli.editor_removed", args.lang, name=args.name))
         return 0
+    areas = _areas_arg(args)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -471,8 +474,12 @@ def cmd_editor(args: argparse.Namespace) -> int:
     shortest = get_settings().editor_min_password
     if len(password) < shortest:
         raise UsageError(t("cli.password_short", args.lang, min=shortest))
-    path = auth.write_editor(args.name, password)
+    if args.viewer:
+        print(t("cli.viewer_saved", args.lang, name=args.name, path=auth.write_viewer(args.name, password)))
+        return 0
+    path = auth.write_editor(args.name, password, areas=None if args.admin else areas)
     print(t("cli.editor_saved", args.lang, name=args.name, path=path))
+    print(_role_line(args, args.name))
     return 0
 
 
@@ -499,6 +506,158 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _known_areas(args: argparse.Namespace):
+    """The plans to name areas from: those in the store when it exists, else the plan files."""
+    from kpi.setup import plan_files
+
+    if _exists(args):
+        try:
+            store = _open(args)
+        except UsageError:  # the dashboard holds the file: the plan files name the areas as well
+            store = None
+        if store is not None:
+            plans = [store.plan(p) for p in store.plan_ids()]
+            store.close()
+            if plans:
+                return plans
+    plans = []
+    for file in plan_files():
+        try:
+            plans.append(load_plan(file))
+        except PlanError:
+            continue
+    return plans
+
+
+def _areas_arg(args: argparse.Namespace):
+    """--areas as area codes known to a plan; auth.KEEP without it (a usage error names unknown codes)."""
+    if args.areas is None:
+        return auth.KEEP
+    codes = sorted({c.strip().upper() for c in args.areas.split(",") if c.strip()})
+    known = {a.code for plan in _known_areas(args) for a in plan.areas}
+    unknown = [c for c in codes if c not in known]
+    if unknown or not codes:
+        raise UsageError(t("cli.unknown_areas", args.lang, areas=", ".join(unknown) or "—",
+                           known=", ".join(sorted(known)) or "—"))
+    return codes
+
+
+def _role_line(args: argparse.Namespace, name: str) -> str:
+    from kpi.roles import scope_text
+
+    plans = _known_areas(args)
+    editor = auth.editor_named(name, "cli")
+    plan = plans[0] if plans else None
+    if editor is not None and not editor.admin:
+        plan = next((p for p in plans if {a.code for a in p.areas} >= set(editor.areas)), plan)
+    if plan is None:
+        return t("cli.editor_role", args.lang, name=name, scope=", ".join(editor.areas or ()) if editor else "")
+    return t("cli.editor_role", args.lang, name=name, scope=scope_text(editor, plan, args.lang))
+
+
+def _list_accounts(args: argparse.Namespace) -> int:
+    editors, viewers = auth.load_editors(), auth.load_viewers()
+    if not editors and not viewers:
+        print(t("cli.no_accounts", args.lang))
+    for name in editors:
+        print(_role_line(args, name))
+    for name in viewers:
+        if name not in editors:
+            print(t("cli.editor_role", args.lang, name=name, scope=t("role.viewer", args.lang)))
+    return 0
+
+
+# --- import --server and token: the dashboard's HTTP API (kpi/api.py, kpi/client.py, kpi/tokens.py, ui/api.py) ---
+
+def _import_remote(args: argparse.Namespace, path: Path) -> int:
+    """Send the file to the running dashboard (POST /api/v1/batches), which checks and writes it; print what a local
+    import prints, with the same exit codes."""
+    token = args.token or os.environ.get("KPI_TOKEN")
+    if not token:
+        raise UsageError(t("cli.no_token", args.lang))
+    if args.editor:
+        raise UsageError(t("cli.server_editor", args.lang))
+    try:
+        client.endpoint(args.server, "/batches")  # a server address, before anything is sent
+        print(t("cli.sending", args.lang, file=path.name, url=args.server), file=sys.stderr, flush=True)
+        status, body = client.post_file(args.server, token, path.read_bytes(), path.name, args.lang, args.dry_run)
+    except client.ClientError as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    if status in (413, 422):
+        print(t("cli.rejected", args.lang, file=path.name, count=len(body["problems"])), file=sys.stderr)
+        for problem in body["problems"]:
+            print(problem["message"], file=sys.stderr)
+        return 1
+    if status not in (200, 201):
+        raise UsageError(body["error"]["message"])
+    if body["rows"] == 0:
+        print(t("cli.nothing", args.lang))
+        return 0
+    if body["same_file"]:
+        print(t("cli.same_file", args.lang, batches=", ".join(map(str, body["same_file"]))))
+    if body["dry_run"]:
+        print(t("cli.dry_run", args.lang, rows=body["rows"]))
+        return 0
+    print(t("cli.imported", args.lang, batch=body["batch"]["batch_id"], rows=body["rows"], file=path.name))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """API tokens for the dashboard's HTTP API: add one for an editor, list them, revoke one.
+
+    A token carries its editor's rights (--read-only: it reads but cannot write) while it is not revoked and the
+    editor is configured. It is printed once, on standard output; the store keeps only its sha256.
+    """
+    store = _open(args)
+    try:
+        if args.action == "add":
+            token = tokens.add(store, args.name, args.token_editor, read_only=args.read_only)
+            scope = tokens.READ if args.read_only else tokens.WRITE
+            print(t("cli.token_added", args.lang, name=args.name.strip(), editor=args.token_editor.strip(),
+                    scope=scope), file=sys.stderr)
+            print(token)
+        elif args.action == "revoke":
+            if not tokens.revoke(store, args.name):
+                raise UsageError(t("cli.no_token_named", args.lang, name=args.name))
+            print(t("cli.token_revoked", args.lang, name=args.name))
+        else:
+            frame = _times_as_text(store.tokens())
+            if args.format == "json":
+                print(frame.to_json(orient="records", force_ascii=False))
+            elif frame.empty:
+                print(t("cli.no_tokens", args.lang))
+            else:
+                print(frame.fillna("").to_string(index=False))
+    except api.Refused as exc:
+        raise UsageError(exc.text(args.lang)) from exc
+    return 0
+
+
+def _times_as_text(frame):
+    """The token list with its times as text (None where there is none)."""
+    for column in ("created_at", "last_used_at", "revoked_at"):
+        frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return frame
+
+
+def _token_commands(sub, common: argparse.ArgumentParser) -> None:
+    """The parsers of token add, token list and token revoke."""
+    token = sub.add_parser("token", help=cmd_token.__doc__.splitlines()[0], description=cmd_token.__doc__)
+    token_sub = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = token_sub.add_parser("add", parents=[common], help="make a token for an editor (printed once)")
+    p.add_argument("name", metavar="NAME", help="what the token is for (unique among the tokens not revoked)")
+    p.add_argument("--editor", dest="token_editor", required=True, metavar="E",
+                   help="the editor the token speaks for (python -m kpi editor add); their writes are recorded as "
+                        "'E (api)'")
+    p.add_argument("--read-only", action="store_true", help="the token reads (status, history) but cannot write")
+    p = token_sub.add_parser("list", parents=[common], help="every token: name, editor, scope, created, last used, "
+                                                           "revoked (never the token)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = token_sub.add_parser("revoke", parents=[common], help="revoke a token: it stops working at once")
+    p.add_argument("name", metavar="NAME")
+    token.set_defaults(func=cmd_token)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -523,6 +682,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, editor)
     p.add_argument("file", metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX; long or wide layout")
     p.add_argument("--dry-run", action="store_true", help="check the file and write nothing")
+    p.add_argument("--server", metavar="URL", default=os.environ.get("KPI_SERVER") or None,
+                   help="send the file to the running dashboard at URL (its HTTP API), which checks and writes it "
+                        "(default: $KPI_SERVER; none: write the database here)")
+    p.add_argument("--token", help="the API token for --server (default: $KPI_TOKEN, which keeps it out of the "
+                                   "process list)")
+    p.add_argument("--correct", metavar="REASON", help="an admin's correction of closed periods, with its reason "
+                   "(shown as 更正); without it, rows of closed periods are refused")
     p = add("status", cmd_status)
     p.add_argument("--plan", help="plan id (default: the default plan, else the only one)")
     p.add_argument("--period", help="2023-Q3, 2023-07, 2023-H2 ... (default: the whole plan span)")
@@ -548,9 +714,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of messages (default: $KPI_LANG, else en)")
     p.set_defaults(func=cmd_copy)
     p = add("editor", cmd_editor)
-    p.add_argument("action", choices=("add", "remove", "init"),
-                   help="add NAME (or change its password), remove NAME, or init: create a first editor if none exists")
+    p.add_argument("action", choices=("add", "remove", "init", "list"),
+                   help="add NAME (or change its password), remove NAME, list every editor and viewer with their "
+                        "role, or init: create a first editor if none exists")
     p.add_argument("name", nargs="?", metavar="NAME")
+    role = p.add_mutually_exclusive_group()
+    role.add_argument("--areas", metavar="INV,HK", help="an area editor of these work areas (codes of the plan)")
+    role.add_argument("--admin", action="store_true", help="an admin: every area, plans, targets, closing periods")
+    role.add_argument("--viewer", action="store_true", help="a read-only account; with any, the dashboard needs a "
+                                                            "sign-in")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     plan = sub.add_parser("plan", help="check or load plan files", description="Check or load plan files.")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
@@ -574,6 +746,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--span", help="the plan's period: 2024, 2024-H1 … (default: from the title)")
     p.set_defaults(func=cmd_plan_draft)
     _plan_commands(plan_sub, common)
+    _token_commands(sub, common)
+    from kpi.cli_supervision import add_commands  # period, due: the supervision workflow
+
+    add_commands(sub, common, editor)
     return parser
 
 

@@ -244,6 +244,49 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.plan_written": ("已写入 {file}（计划 {plan}）", "{file} written (plan {plan})"),
     "cli.no_plan_source": ("找不到计划 {plan}：它不是文件，也不在数据库 {db} 中", "no plan {plan}: not a file, and not "
                            "in the database {db}"),
+    "ingest.negative_stock": ("“{value}”为负数：{indicator} 是期末存量，须为 0 或正数",
+                              "'{value}' is negative: {indicator} is a level at period end, enter 0 or more"),
+    "ingest.rate_range": ("“{value}”不在 0 到 100 之间：{indicator} 是百分比，87.5% 请填 87.5",
+                          "'{value}' is not a percentage from 0 to 100: {indicator} is a rate; enter 87.5 for 87.5%"),
+    "ingest.below_bound": ("“{value}”低于计划为 {indicator} 规定的下限 {low}：请核对数值",
+                           "'{value}' is below {low}, the lowest value the plan allows for {indicator}: "
+                           "check the value"),
+    "ingest.above_bound": ("“{value}”高于计划为 {indicator} 规定的上限 {high}：请核对数值",
+                           "'{value}' is above {high}, the highest value the plan allows for {indicator}: "
+                           "check the value"),
+    "ingest.extra_cells": ("“{value}”所在的列没有表头（表头只有 {count} 列）：带千位分隔符的数字（如 1,200）"
+                           "须加英文引号写成 \"1,200\"，或去掉分隔符写成 1200；多余的单元格请删除",
+                           "'{value}' is in a column with no header (the header has {count} columns): a number "
+                           "with a thousands separator such as 1,200 must be quoted (\"1,200\") or written "
+                           "without it (1200); delete any other extra cells"),
+    "ingest.mixed_encoding": ("这一行的文字不是 UTF-8 编码，而文件其余部分是（可能是从 GBK 文件粘贴来的）："
+                              "请将整个文件另存为 UTF-8 后重新上传",
+                              "the text of this row is not UTF-8 while the rest of the file is (pasted from a GBK "
+                              "file?): save the whole file as UTF-8 and upload it again"),
+    "ingest.note_too_long": ("备注有 {length} 个字，超过上限 {limit} 字：请精简",
+                             "the note has {length} characters, over the limit of {limit}: shorten it"),
+    "ingest.too_many_rows": ("文件超过 {limit:,} 行：请拆分后分批上传",
+                             "the file has more than {limit:,} rows: split it and upload the parts"),
+    "ingest.too_many_columns": ("第{row}行有 {count:,} 列，超过上限 {limit:,} 列：请删除多余的列，或拆分后分批上传",
+                                "row {row} has {count:,} columns, over the limit of {limit:,}: delete the columns "
+                                "not needed, or split the file"),
+    "ingest.too_many_cells": ("数据区域至少有 {rows:,} 行 × {columns:,} 列，超过 {limit:,} 个单元格的上限："
+                              "请删除未用的行和列，或拆分后分批上传",
+                              "the data spans at least {rows:,} rows × {columns:,} columns, over the limit of "
+                              "{limit:,} cells: delete the rows and columns not used, or split the file"),
+    "ingest.cell_too_far": ("单元格 {cell} 有内容，超出了允许的范围（{rows:,} 行、{columns:,} 列）："
+                            "请删除该单元格（以及数据区域以外的其他内容）后重新上传",
+                            "cell {cell} has content, beyond the {rows:,} rows and {columns:,} columns a sheet may "
+                            "use: delete it (and anything else outside the data) and upload again"),
+    "ingest.over_memory": ("读取此文件需要超过 {limit} MB 内存，超出单次上传的上限：请拆分成较小的文件，"
+                           "或另存为 CSV 后重试",
+                           "reading this file needs more than {limit} MB of memory, the most one upload may use: "
+                           "split it into smaller files, or save it as CSV and try again"),
+    "ingest.over_time": ("读取此文件超过 {limit} 秒，超出单次上传的时限：请拆分成较小的文件，或另存为 CSV 后重试",
+                         "reading this file takes more than {limit} seconds, the most one upload may take: "
+                         "split it into smaller files, or save it as CSV and try again"),
+    "note.too_long": ("说明或理由最多 {limit} 个字，现有 {length} 个字：请精简",
+                      "a note or reason has at most {limit} characters; this one has {length}: shorten it"),
     # --- command line -------------------------------------------------------
     "cli.imported": ("已导入批次 {batch}：{rows} 行（{file}）", "imported batch {batch}: {rows} rows ({file})"),
     "cli.dry_run": ("检查通过（未写入）：{rows} 行可导入", "check passed (nothing written): {rows} rows would import"),
@@ -256,7 +299,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                    "the database {db} is in use by another program (waited {seconds} s): another command, an import "
                    "perhaps. Try again in a moment; the running dashboard (make run) does not hold it while idle. "
                    "KPI_LOCK_WAIT sets how long to wait."),
-    "cli.unreachable": ("无法连接 PostgreSQL 数据库 {db}：{reason}", "cannot connect to the PostgreSQL database {db}: {reason}"),
+    "cli.store_unreachable": ("无法连接 PostgreSQL 数据库 {db}：{reason}", "cannot connect to the PostgreSQL database {db}: {reason}"),
     "cli.copy_same": ("--from 与 --to 是同一个数据库：请把数据复制到一个新的空数据库",
                       "--from and --to are the same store: copy into a new, empty one"),
     "cli.copy_not_empty": ("{db} 中已有数据：请复制到一个新的空数据库（未改动任何数据）",
@@ -383,6 +426,134 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "draft.grain.quarter": ("季度", "quarter"),
     "draft.grain.half": ("半年", "half-year"),
     "draft.grain.year": ("年", "year"),
+    # --- the New plan page (app_pages/new_plan.py, kpi/plan/grid.py, kpi/plan/start.py) ---
+    "nav.new_plan": ("新建计划", "New plan"),
+    "newplan.title": ("新建计划", "New plan"),
+    "newplan.help": ("把一份新的工作计划放上看板：粘贴计划原文、上传文件，或把当前计划延续到下一期，先生成草稿；"
+                     "在下面的表格中核对、修改，无误后保存为新计划。",
+                     "Put a new work plan on the dashboard: paste its text, upload a file, or carry the current plan "
+                     "forward to make a draft; check and correct it in the tables below, then save it as a new plan."),
+    "newplan.tab_text": ("粘贴原文", "Paste the text"),
+    "newplan.tab_file": ("上传文件", "Upload a file"),
+    "newplan.tab_carry": ("延续当前计划", "Carry the current plan forward"),
+    "newplan.paste": ("计划原文（全文粘贴，含标题和“一、”“（一）”等分节）",
+                      "The plan's text (all of it, with its title and its sections 一、 or （一）)"),
+    "newplan.span": ("计划期（可不填：从标题读取）", "Plan period (optional: read from the title)"),
+    "newplan.span_help": ("如 2024（全年）、2024-H1（上半年）、2024-Q3（季度）；标题里写明“2024年”“2023年下半年”时可不填。",
+                          "e.g. 2024 (a year), 2024-H1 (a half), 2024-Q3 (a quarter); leave it empty when the title "
+                          "says it (2024年, 2023年下半年)."),
+    "newplan.draft_text": ("生成草稿", "Make the draft"),
+    "newplan.file": ("计划文件", "The plan file"),
+    "newplan.file_help": ("计划原文（.txt、.docx、含文字的 .pdf）生成草稿；计划工作簿（.xlsx，可在本页下载）或 YAML "
+                          "计划文件按原样读入。",
+                          "The plan's text (.txt, .docx, a .pdf with text) is drafted; a plan workbook (.xlsx, e.g. "
+                          "downloaded here) or a YAML plan file is read as it is."),
+    "newplan.draft_file": ("读取文件，生成草稿", "Read the file into a draft"),
+    "newplan.carry_from": ("由“{plan}”延续：领域、指标和编码不变，截止日期和分期目标顺延到新计划期，沿用的内容都标记为待核对。",
+                           "From {plan}: the areas, items and codes stay, due dates and phased targets move to the new "
+                           "period, and everything carried over is flagged for checking."),
+    "newplan.carry_span": ("新计划期", "The new plan's period"),
+    "newplan.carry_keep": ("沿用原计划的目标（不勾选则清空，待填写）", "Keep the plan's targets (untick to clear them, "
+                           "to fill in)"),
+    "newplan.carry_button": ("延续为新计划草稿", "Carry forward into a draft"),
+    "newplan.not_drafted": ("未能生成草稿，请按以下提示修改后重试。", "No draft was made: fix what is listed below and "
+                            "try again."),
+    "newplan.where": ("位置", "Where"),
+    "newplan.draft": ("草稿", "The draft"),
+    "newplan.from": ("来源：{origin}。共 {areas} 个领域、{items} 项工作、{targets} 个数值目标。",
+                     "From {origin}: {areas} areas, {items} items, {targets} numeric targets."),
+    "newplan.notes": ("延续时做了哪些改动（{count} 条）", "What carrying forward changed ({count})"),
+    "newplan.span_shown": ("计划期：{start} 至 {end}（如需改动，请在上方指定计划期后重新生成草稿）",
+                           "Plan period: {start} to {end} (to change it, give the period above and make the draft "
+                           "again)"),
+    "newplan.plan_checked": ("已核对：{flags}（草稿推测，核对无误或改正后勾选）",
+                             "Checked: {flags} (guessed by the draft; tick once checked or corrected)"),
+    "newplan.areas": ("领域", "Areas"),
+    "newplan.areas_help": ("在此改领域编码或名称；改了领域编码，其下指标编码的前缀随之改变。勾选“删除”则连同其下指标一并删除。",
+                           "Change an area's code or name here: its items take the new code as their prefix. Tick "
+                           "Remove to leave an area out, with its items."),
+    "newplan.items": ("工作任务与指标", "Items"),
+    "newplan.items_help": ("每行一项工作。“待核对”列出草稿推测的内容（类型、目标、单位等）：改正后，或核对无误时，勾选“已核对”。"
+                           "目标填一个数，区间写成 90–100；节点任务填截止日期，不填目标。要增加指标，可下载工作簿，"
+                           "在 Excel 中添加后上传。",
+                           "One row per item. To check lists what the draft guessed (kind, target, unit …): correct it, "
+                           "or tick Checked when it is right. A target is one number, a range is written 90–100; a "
+                           "milestone has a due date and no target. To add items, download the workbook, add them in "
+                           "Excel and upload it."),
+    "newplan.problems": ("还有 {count} 处问题，暂不能保存：问题已标在对应行的“问题”列，全部列在下面。",
+                         "{count} problem(s) stand in the way of saving: each is shown on its row (column Problem) "
+                         "and all are listed below."),
+    "newplan.reviews_open": ("还有 {count} 行的推测待核对：核对后逐行勾选“已核对”，或勾选下面的“按草稿原样接受”。",
+                             "{count} row(s) still have guesses to check: tick Checked on each once checked, or accept "
+                             "the draft as it is below."),
+    "newplan.ready": ("草稿已核对完毕，没有问题，可以保存。", "Everything is checked and nothing stands in the way: the "
+                      "plan can be saved."),
+    "newplan.accept": ("按草稿原样接受（未核对的推测保留“待核对”标记；目标可在“目标管理”页继续修改）",
+                       "Accept the draft as it is (unchecked guesses keep their flags; targets can still be changed on "
+                       "the Targets page)"),
+    "newplan.save": ("保存为新计划", "Save as a new plan"),
+    "newplan.saved": ("已保存新计划 {plan}（第 1 版）。", "Saved the new plan {plan} (revision 1)."),
+    "newplan.open_plan": ("打开新计划 {plan} 的总览", "Open the overview of the new plan {plan}"),
+    "newplan.id_taken": ("计划编号 {plan} 已经存在：请在上方“计划编号”中换一个编号再保存（已有：{plans}）。",
+                         "The plan id {plan} exists already: change Plan id above before saving (taken: {plans})."),
+    "newplan.download_yaml": ("下载 YAML", "Download YAML"),
+    "newplan.download_xlsx": ("下载 Excel 工作簿", "Download workbook"),
+    "newplan.xlsx_help": ("草稿没有问题后才能生成工作簿；YAML 草稿随时可以下载。",
+                          "The workbook is made once the draft has no problems; the YAML draft can be downloaded at "
+                          "any time."),
+    "newplan.discard": ("放弃草稿", "Discard the draft"),
+    "newplan.table": ("表", "Table"),
+    "newplan.grid_plan": ("计划", "Plan"),
+    "newplan.grid_areas": ("领域", "Areas"),
+    "newplan.grid_items": ("指标", "Items"),
+    "newplan.col_area": ("领域", "Area"),
+    "newplan.col_code": ("编码", "Code"),
+    "newplan.col_name": ("名称", "Name"),
+    "newplan.col_problem": ("问题", "Problem"),
+    "newplan.col_review": ("待核对", "To check"),
+    "newplan.col_checked": ("已核对", "Checked"),
+    "newplan.col_name_en": ("英文名称", "Name (English)"),
+    "newplan.col_heading": ("原文标题", "Heading in the text"),
+    "newplan.col_drop": ("删除", "Remove"),
+    "newplan.col_kind": ("类型", "Kind"),
+    "newplan.col_target": ("目标", "Target"),
+    "newplan.col_every": ("每期", "Every"),
+    "newplan.col_unit": ("单位", "Unit"),
+    "newplan.col_direction": ("方向", "Direction"),
+    "newplan.col_due": ("截止日期", "Due"),
+    "newplan.col_baseline": ("基数", "Baseline"),
+    "newplan.col_baseline_date": ("基数日期", "Baseline date"),
+    "newplan.col_source": ("原文", "Source sentence"),
+    "newplan.col_unit_en": ("英文单位", "Unit (English)"),
+    "newplan.col_phased": ("分期目标", "Phased targets"),
+    "newplan.col_title": ("标题", "Title"),
+    "newplan.col_title_en": ("英文标题（可不填）", "Title in English (optional)"),
+    "newplan.col_id": ("计划编号", "Plan id"),
+    "newplan.col_span": ("计划期", "Plan period"),
+    "newplan.col_heading_help": ("计划原文中的分节标题", "The section's heading in the plan's text"),
+    "newplan.checked_help": ("核对无误（或已改正）后勾选：该行不再标记待核对", "Tick once the row is checked (or "
+                             "corrected): it is no longer flagged"),
+    "newplan.target_help": ("一个数；区间写成 90–100；节点任务不填", "One number; a range as 90–100; empty for a "
+                            "milestone"),
+    "newplan.drop_help": ("勾选则不放入新计划", "Tick to leave it out of the new plan"),
+    "newplan.dir_at_least": ("不少于", "at least"),
+    "newplan.dir_at_most": ("不多于", "at most"),
+    "newplan.dir_range": ("区间", "range"),
+    "newplan.every_month": ("每月", "every month"),
+    "newplan.every_quarter": ("每季度", "every quarter"),
+    "newplan.every_half": ("每半年", "every half-year"),
+    "newplan.every_year": ("每年", "every year"),
+    "newplan.code_form": ("编码只能用大写字母和数字，以所属领域的编码和“-”开头，如 INV-EVENTS",
+                          "a code is capital letters and digits, starting with its area's code and a hyphen, e.g. "
+                          "INV-EVENTS"),
+    "newplan.area_code_form": ("领域编码只能用大写字母和数字，以字母开头，如 INV",
+                               "an area code is capital letters and digits, starting with a letter, e.g. INV"),
+    "newplan.id_form": ("计划编号只能用字母、数字和 . _ -，如 2024 或 2024-H1",
+                        "a plan id is letters, digits and . _ -, e.g. 2024 or 2024-H1"),
+    "newplan.no_items": ("这个领域下没有指标：把至少一项工作的“领域”设为它，或勾选“删除”",
+                         "this area has no items: set at least one item's Area to it, or tick Remove"),
+    "newplan.unknown_area": ("领域“{area}”不在领域表中：请选择已有的领域（{areas}）",
+                             "area {area} is not in the table of areas: choose one of {areas}"),
     "cli.draft_written": ("{file}：计划草稿 {plan}，{areas} 个领域，{items} 项工作，{targets} 个数值目标；"
                           "{reviews} 处推测待确认（见各项 review）",
                           "{file}: draft plan {plan}, {areas} areas, {items} items, {targets} numeric targets; "
@@ -606,6 +777,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.password_short": ("密码至少需要 {min} 个字符，未保存。", "a password needs at least {min} characters; nothing was saved"),
     "cli.editor_removed": ("已删除编辑 {name}：其已登录的会话随之失效。", "editor {name} removed: their signed-in sessions end"),
     "cli.no_editor": ("没有名为 {name} 的编辑，未做任何修改。", "no editor named {name}; nothing changed"),
+    # --- the HTTP API and its tokens (kpi/api.py, kpi/tokens.py, kpi/client.py, ui/api.py) --------------------
+    "api.no_token": ("缺少 API 令牌：请在请求头中发送 Authorization: Bearer <令牌>（令牌由 python -m kpi token add 名称 "
+                     "--editor 编辑 生成）。", "no API token: send it as Authorization: Bearer <token> (python -m kpi "
+                     "token add NAME --editor E makes one)."),
+    "api.bad_token": ("API 令牌无效：不存在或已被吊销。", "the API token is not valid: it is unknown or was revoked."),
+    "api.editor_gone": ("API 令牌所属的编辑 {name} 已被删除，令牌随之失效。", "the API token's editor {name} is no longer "
+                        "an editor, so the token does not work."),
+    "api.read_only": ("此令牌为只读令牌，不能写入数据。未改动任何数据。", "this token is read-only: it cannot write. "
+                      "Nothing was changed."),
+    "api.bad_number": ("参数 {name} 的值“{value}”不是整数。", "the parameter {name} must be a whole number, not '{value}'."),
+    "api.no_file": ("请求中没有文件：请以请求体发送 CSV 或 XLSX 文件（或以 multipart 表单字段 file 上传）。",
+                    "the request holds no file: send the CSV or XLSX file as the body (or as the multipart field "
+                    "file)."),
+    "cli.no_token": ("--server 需要 API 令牌：请设置环境变量 KPI_TOKEN（或用 --token）。", "--server needs an API token: "
+                     "set KPI_TOKEN (or use --token)."),
+    "cli.server_editor": ("使用 --server 时不能指定 --editor：批次记录为令牌所属的编辑。", "--editor does not apply with "
+                          "--server: the batch is recorded with the token's editor."),
+    "cli.sending": ("正在把 {file} 发送到 {url} …", "sending {file} to {url}…"),
+    "cli.bad_server": ("“{url}”不是服务器地址：请写成 http://localhost:8501", "'{url}' is not a server address: write "
+                       "it like http://localhost:8501"),
+    "cli.unreachable": ("无法连接看板 {url}：{reason}", "cannot reach the dashboard at {url}: {reason}"),
+    "cli.not_api": ("{url} 的回应（HTTP {status}）不是看板 API 的回应：请确认这是看板的地址（serve.py，make run）。",
+                    "{url} answered HTTP {status}, not as the dashboard's API does: is it the dashboard's address "
+                    "(serve.py, make run)?"),
+    "cli.token_added": ("已为编辑 {editor} 生成令牌 {name}（{scope}）。令牌只显示这一次（见下一行），数据库只保存其 sha256。",
+                        "token {name} made for editor {editor} ({scope}). It is shown once, on the next line; the "
+                        "store keeps only its sha256."),
+    "cli.token_exists": ("已有名为 {name} 的有效令牌：请先吊销，或换一个名称。未做任何修改。", "a token named {name} "
+                         "exists and is not revoked: revoke it first or choose another name. Nothing changed."),
+    "cli.token_name": ("令牌名称须为 1 至 {max} 个字符。", "a token name has 1 to {max} characters."),
+    "cli.token_revoked": ("令牌 {name} 已吊销，立即失效。", "token {name} revoked: it no longer works."),
+    "cli.no_token_named": ("没有名为 {name} 的有效令牌，未做任何修改。", "no token named {name} that is not revoked; "
+                           "nothing changed."),
+    "cli.no_tokens": ("还没有 API 令牌（python -m kpi token add 名称 --editor 编辑）。", "no API tokens yet (python -m "
+                      "kpi token add NAME --editor E)."),
+    "upload.checking": ("正在读取并检查 {file}（{size} KB）…", "Reading and checking {file} ({size} KB)…"),
+    "upload.checked": ("已检查 {file}：{rows} 个数值，{problems} 个问题", "Checked {file}: {rows} values, {problems} problems"),
+    "upload.writing": ("正在写入 {rows} 个数值（一个事务）…", "Writing {rows} values in one transaction…"),
     "upload.title": ("上传实际完成数据", "Upload actual results"),
     "upload.template": ("1. 下载模板", "1. Download the template"),
     "upload.template_period": ("模板期间（月或季度）", "Template period (month or quarter)"),
@@ -682,7 +891,142 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "value.done_on": ("{date} 完成", "done {date}"),
     "value.none": ("—", "—"),
+    # --- meetings: the meeting screen, what changed since the last meeting, decisions (issue 16) ----------
+    "batch.meeting": ("会议记录", "meeting"),
+    "batch.decision": ("会议决定事项", "meeting decisions"),
+    "batch.closure": ("决定事项办结", "decision closed"),
+    "url.used_meeting": ("会议 {meeting}", "meeting {meeting}"),
+    "url.used_slide": ("会议首屏", "the first meeting screen"),
+    "screen.areas": ("工作领域", "Work area"),
+    "screen.counts": ("各状态指标数", "Indicators by status"),
+    "screen.average": ("平均完成率（竖线：序时进度 {pace}）", "Average completion (line: pace {pace})"),
+    "screen.bullet_help": ("条形为平均完成率，竖线为序时进度", "The bar is the average completion, the line the pace"),
+    "screen.no_items": ("没有指标", "no indicators"),
+    "screen.nothing_to_measure": ("暂无可测算的指标", "nothing to measure yet"),
+    "screen.needs_note": ("待说明 {count} 项", "{count} need an explanation"),
+    "screen.delta_done": ("完成{change}", "done {change}"),
+    "screen.delta_behind": ("落后{change}", "behind {change}"),
+    "screen.kind_met": ("新完成", "newly met"),
+    "screen.kind_behind": ("新落后", "newly behind"),
+    "screen.kind_recovered": ("不再落后", "no longer behind"),
+    "screen.kind_explained": ("新补说明", "newly explained"),
+    "screen.moved": ("较上次会议{change}", "{change} since the last meeting"),
+    "screen.prev": ("◀ 上一页", "◀ Back"),
+    "screen.next": ("下一页 ▶", "Next ▶"),
+    "screen.sample": ("示例数据", "Sample data"),
+    "screen.example": ("示例计划", "Example plan"),
+    "screen.version": ("（固定数据版本 {version}）", " (data version {version})"),
+    "screen.colon": ("：", ": "),
+    "screen.meeting": ("{name}（{date}）", "{name} ({date})"),
+    "screen.more": ("另有 {count} 项需关注，见各领域页。", "{count} more need attention: see the work areas."),
+    "screen.slide": ("第 {number}/{count} 个领域", "Work area {number} of {count}"),
+    "screen.no_data": ("暂无数据：{names}", "No data yet: {names}"),
+    "since.when": ("上次会议（{name}，{date}）", "the last meeting ({name}, {date})"),
+    "since.sentence": ("自{when}以来，{parts}。", "Since {when}: {parts}."),
+    "since.nothing": ("自{when}以来，各项指标状态没有变化。", "Since {when}, no indicator has changed its status."),
+    "since.short": ("自{when}以来：{parts}。", "Since {when}: {parts}."),
+    "since.met_count": ("新完成{count}项", "{count} newly met"),
+    "since.behind_count": ("新落后{count}项", "{count} newly behind"),
+    "since.recovered_count": ("不再落后{count}项", "{count} no longer behind"),
+    "since.explained_count": ("新补充说明{count}项", "{count} newly explained"),
+    "since.met": ("新完成{count}项：{names}", "{count} newly met: {names}"),
+    "since.behind": ("新落后{count}项：{names}", "{count} newly behind: {names}"),
+    "since.recovered": ("不再落后{count}项：{names}", "{count} no longer behind: {names}"),
+    "since.explained": ("新补充说明{count}项：{names}", "{count} newly explained: {names}"),
+    "decisions.earlier": ("上次会议决定事项：{total}项，已办结{closed}项，逾期{overdue}项，办理中{open}项",
+                          "Decisions of the last meeting: {total}, {closed} closed, {overdue} overdue, {open} open"),
+    "decisions.earlier_none": ("上次会议没有记录决定事项。", "The last meeting recorded no decisions."),
+    "decisions.own": ("本次会议决定事项：{total}项，已办结{closed}项，逾期{overdue}项，办理中{open}项",
+                      "Decisions of this meeting: {total}, {closed} closed, {overdue} overdue, {open} open"),
+    "decisions.own_none": ("本次会议尚未记录决定事项。", "No decisions recorded for this meeting yet."),
+    "decisions.own_title": ("本次会议决定事项", "Decisions of this meeting"),
+    "decisions.earlier_title": ("上次会议（{name}）决定事项", "Decisions of the last meeting ({name})"),
+    "brief.meeting": ("会议情况", "The meeting"),
+    "decisions.none_listed": ("（无）", "(none)"),
+    "decisions.line": ("{what}（责任科室：{area}；时限：{due}）{state}", "{what} (office: {area}; by {due}) {state}"),
+    "decisions.about": ("；涉及指标：{names}", "; concerns: {names}"),
+    "decisions.note": ("；办理情况：{note}", "; how it was done: {note}"),
+    "decisions.state_closed": ("✔ 已办结", "✔ Closed"),
+    "decisions.state_closed_on": ("✔ 已办结（{date}）", "✔ Closed ({date})"),
+    "decisions.state_overdue": ("⊗ 逾期未办结", "⊗ Overdue"),
+    "decisions.state_open": ("◔ 办理中", "◔ Open"),
+    "decisions.open_line": ("会议决定（{meeting}）：{what}，时限 {due}", "Decision ({meeting}): {what}, by {due}"),
+    "nav.meeting": ("会议", "Meetings"),
+    "meeting.title": ("会议与决定事项", "Meetings and their decisions"),
+    "meeting.record": ("记录本次会议", "Record this meeting"),
+    "meeting.record_help": ("把当前视图（{period}，数据截至 {as_of}，数据版本 {version}）记录为一次会议：会议保留固定链接，下次会议与它比较。",
+                            "Record the view on screen ({period}, data as of {as_of}, data version {version}) as a meeting: it keeps its pinned link, and the next meeting compares with it."),
+    "meeting.name": ("会议名称", "Meeting"),
+    "meeting.held_on": ("会议日期", "Held on"),
+    "meeting.save": ("记录会议", "Record the meeting"),
+    "meeting.saved": ("已记录会议“{name}”（批次 {batch}）。", "Meeting “{name}” recorded (batch {batch})."),
+    "meeting.none": ("还没有记录会议。编辑可在本页或会议模式的最后一页记录。",
+                     "No meeting recorded yet. An editor records one here or on the last slide of meeting mode."),
+    "meeting.pick": ("会议", "Meeting"),
+    "meeting.info": ("{period}，数据截至 {as_of}，数据版本 {version}；{editor} 记录于 {time}",
+                     "{period}, data as of {as_of}, data version {version}; recorded by {editor} at {time}"),
+    "meeting.open": ("在会议模式中打开本次会议（固定数据版本）", "Open this meeting in meeting mode (pinned data version)"),
+    "meeting.link": ("本次会议的固定链接（以后上传新数据，打开仍是会上的数字）",
+                     "This meeting's pinned link (it shows the meeting's numbers even after later uploads)"),
+    "meeting.compare": ("与哪次会议比较", "Compare with"),
+    "meeting.first": ("这是本计划第一次记录的会议：没有更早的会议可比较。",
+                      "This is the plan's first meeting recorded: there is no earlier one to compare with."),
+    "meeting.changes": ("自上次会议以来的变化", "Changes since the last meeting"),
+    "meeting.no_changes": ("没有指标的状态或数值发生变化。", "No indicator's status or value changed."),
+    "meeting.list": ("会议记录", "Meetings"),
+    "meeting.open_page": ("查看会议“{name}”（{date}）及其决定事项", "Meeting “{name}” ({date}) and its decisions"),
+    "meeting.open_page_new": ("查看这次会议，记录决定事项", "Open the meeting to write down its decisions"),
+    "decisions.add": ("记录决定事项", "Write down a decision"),
+    "decisions.save": ("记录", "Record the decision"),
+    "decisions.saved": ("已记录决定事项（批次 {batch}）。", "Decision recorded (batch {batch})."),
+    "decisions.close": ("办结决定事项", "Close a decision"),
+    "decisions.closed_on": ("办结日期", "Closed on"),
+    "decisions.close_save": ("办结", "Close it"),
+    "decisions.closed": ("已办结（批次 {batch}）。", "Closed (batch {batch})."),
+    "decisions.stale": ("该事项已被另一位编辑处理，本次操作未执行；列表已刷新。",
+                        "Another editor changed it meanwhile: nothing was done; the list is up to date."),
+    "decisions.revert": ("撤销", "Take back"),
+    "decisions.revert_decision": ("批次 {batch}：记录的决定事项", "batch {batch}: decisions written down"),
+    "decisions.revert_closure": ("批次 {batch}：办结", "batch {batch}: a decision closed"),
+    "decisions.revert_save": ("撤销所选批次", "Revert the batch"),
+    "decisions.open_title": ("会议决定事项（未办结）", "Meeting decisions still open"),
+    "since.then": ("上次会议时", "At the last meeting"),
+    "since.now": ("本次", "Now"),
+    "since.change": ("变化", "Change"),
+    "decisions.col_no": ("编号", "No."),
+    "decisions.col_what": ("决定事项", "Decision"),
+    "decisions.col_area": ("责任科室", "Office"),
+    "decisions.col_due": ("办结时限", "Due"),
+    "decisions.col_indicators": ("相关指标", "Indicators"),
+    "decisions.col_state": ("办理状态", "State"),
+    "decisions.col_note": ("办理情况", "How it was done"),
+    "meeting.name_empty": ("请填写会议名称。", "Give the meeting a name."),
+    "meeting.name_long": ("会议名称不能超过 {limit} 个字。", "A meeting's name has at most {limit} characters."),
+    "meeting.unknown_version": ("数据版本 {version} 不存在（最新为 {latest}）。",
+                                "There is no data version {version} (the newest is {latest})."),
+    "meeting.unknown": ("没有编号为 {meeting} 的会议记录。", "There is no meeting {meeting}."),
+    "decision.none": ("没有要记录的决定事项。", "There is no decision to record."),
+    "decision.what_empty": ("请填写决定事项的内容。", "Say what was decided."),
+    "decision.what_long": ("决定事项不能超过 {limit} 个字。", "A decision has at most {limit} characters."),
+    "decision.area_missing": ("请选择责任科室（领域）。", "Choose the office (work area) responsible."),
+    "decision.due_missing": ("请填写办结时限。", "Give the date it is due."),
+    "decision.note_empty": ("办结时请填写办理情况说明。", "Say how it was done when closing it."),
+    "decision.note_long": ("说明不能超过 {limit} 个字。", "A note has at most {limit} characters."),
+    "decision.unknown": ("没有编号为 {decision} 的决定事项。", "There is no decision {decision}."),
 }
+
+
+def _merge(part: dict[str, tuple[str, str]]) -> None:
+    """Add a module's part of the catalogue; a key defined twice is a mistake, found at import."""
+    twice = set(part) & set(CATALOGUE)
+    if twice:
+        raise KeyError(f"catalogue keys defined twice: {sorted(twice)}")
+    CATALOGUE.update(part)
+
+
+from kpi.i18n_supervision import MESSAGES as _SUPERVISION  # noqa: E402 - a plain dict, no cycle
+
+_merge(_SUPERVISION)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

@@ -63,7 +63,8 @@ class Problem:
         if self.sheet:
             parts.append(t("where.sheet", lang, sheet=self.sheet))
         if self.row is not None:
-            parts.append(t("where.row_col", lang, row=self.row, column=self.column or ""))
+            parts.append(t("where.row_col", lang, row=self.row, column=self.column) if self.column
+                         else t("where.row", lang, row=self.row))
         elif self.path:
             parts.append(t("where.line_path", lang, line=self.line, path=self.path) if self.line
                          else self.path)

@@ -3,9 +3,11 @@
 The cookie value is ``<id>.<expires>.<signature>``: 32 random bytes, the expiry
 (seconds since the epoch) and an HMAC-SHA256 of both under ``auth.session_key()``.
 The store keeps only sha256(id). A session counts while it is not ended, not
-expired, its editor is still configured, and the editor's password hash is the
-one it was made with: removing an editor or changing a password ends it (the
-next check records the end). Sign-out ends it too.
+expired, its editor (or viewer account) is still configured, and its password
+hash is the one it was made with: removing an editor or changing a password
+ends it (the next check records the end). Sign-out ends it too. The role and
+the work areas are read from the configuration at every check, so a change of
+scope applies to the next write.
 """
 
 from __future__ import annotations
@@ -31,15 +33,16 @@ def lifetime() -> dt.timedelta:
     return dt.timedelta(hours=get_settings().session_hours)
 
 
-def start(store: Store, editor: Editor, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
-    """A new session for an editor who has just signed in: (its id, when it expires)."""
-    stored = auth.load_editors().get(editor.name)
+def start(store: Store, who: Editor | str, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
+    """A new session for an editor (or a viewer account, by name) who has just signed in: (its id, its expiry)."""
+    name = who.name if isinstance(who, Editor) else who
+    stored = auth.load_accounts().get(name)
     if stored is None:
-        raise PermissionError(f"{editor.name} is not an editor")
+        raise PermissionError(f"{name} is not an editor or a viewer")
     created = (now or dt.datetime.now()).replace(microsecond=0)
     expires = created + lifetime()
     session_id = secrets.token_urlsafe(32)
-    store.start_session(id_hash(session_id), editor.name, auth.fingerprint(stored), created, expires)
+    store.start_session(id_hash(session_id), name, auth.fingerprint(stored), created, expires)
     return session_id, expires
 
 
@@ -67,7 +70,7 @@ def session_id(cookie: str | None, now: dt.datetime | None = None) -> str | None
 
 def end_stale(store: Store, now: dt.datetime | None = None) -> int:
     """End every open session whose editor is gone or whose password changed; returns how many."""
-    editors = auth.load_editors()
+    editors = auth.load_accounts()
     removed, changed = [], []
     for hashed, name, fingerprint in store.active_sessions(now):
         if name not in editors:
@@ -77,8 +80,8 @@ def end_stale(store: Store, now: dt.datetime | None = None) -> int:
     return store.end_sessions(removed, ENDED_REMOVED) + store.end_sessions(changed, ENDED_PASSWORD)
 
 
-def editor_for(store: Store, session_id: str | None, now: dt.datetime | None = None) -> Editor | None:
-    """The editor of a session that still counts, checked against the editor list now; None otherwise."""
+def account_for(store: Store, session_id: str | None, now: dt.datetime | None = None) -> str | None:
+    """The name signed in with a session that still counts (an editor or a viewer), checked now; else None."""
     if not session_id:
         return None
     now = now or dt.datetime.now()
@@ -86,7 +89,14 @@ def editor_for(store: Store, session_id: str | None, now: dt.datetime | None = N
     row = store.session(id_hash(session_id))
     if row is None or row["ended_at"] is not None or row["expires_at"] <= now:
         return None
-    return Editor(name=row["editor"], via="web")
+    return row["editor"]
+
+
+def editor_for(store: Store, session_id: str | None, now: dt.datetime | None = None) -> Editor | None:
+    """The editor of a session that still counts, with their role and areas as configured now; None for a viewer
+    and otherwise."""
+    name = account_for(store, session_id, now)
+    return None if name is None else auth.editor_named(name, "web")
 
 
 def end(store: Store, session_id: str | None, reason: str = ENDED_SIGN_OUT) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from kpi.periods import Period, covering, parse_period, periods_in_span, rollup
+from kpi.periods import Period, PeriodError, covering, parse_period, periods_in_span, rollup
 from kpi.plan.models import Indicator, Plan, Range
 from kpi.plan.windows import PlanSpan, resolve_window, target_entries
 from kpi.settings import get_settings
@@ -80,6 +80,13 @@ class StatusRow:
     computed_status: str | None = None  # set when an editor overrode the status: what the engine computed
     override_reason: str | None = None
     override_by: str | None = None
+    # an admin's latest correction of a closed period inside this row's period (更正): when, by whom, why, its batch
+    corrected_at: str | None = None
+    corrected_by: str | None = None
+    correction_reason: str | None = None
+    correction_batch: int | None = None
+    evidence: int = 0  # evidence files in force for the period (a milestone: for the item, any period)
+    needs_evidence: bool = False  # a milestone done without evidence (缺佐证)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,7 +117,12 @@ def annotate(rows: list[StatusRow], window, as_of: dt.date, notes: pd.DataFrame 
     by_note: dict[str, list] = {}
     if notes is not None and not notes.empty:
         for rec in notes.to_dict("records"):
-            p = parse_period(rec["period"])
+            try:
+                p = parse_period(rec["period"])
+            except PeriodError:  # the whole plan, named by its id (a plan whose span is no calendar period)
+                if rec["period"] == window.label:
+                    by_note.setdefault(rec["indicator"], []).append((window, rec))
+                continue
             if window.start <= p.start and p.end <= window.end and p.start <= as_of:
                 by_note.setdefault(rec["indicator"], []).append((p, rec))
     by_override = {}

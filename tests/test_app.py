@@ -156,12 +156,20 @@ def test_period_control_changes_the_view(sample_db):
     assert "Q3 2023 · data as of 2023-12-31" in _texts(at)
 
 
-def test_meeting_mode_leads_with_attention_and_offers_the_way_out(sample_db):
-    at = _run("overview", lang="en", present="1")
-    subheaders = [s.value for s in at.subheader]
-    assert subheaders.index("Needs attention") < subheaders.index("Work areas")
-    assert [b.label for b in at.button] == ["Leave meeting mode"]
-    at.button[0].click().run()
+def test_meeting_mode_is_one_screen_of_areas_and_attention_with_the_way_out(sample_db, plan):
+    """Meeting mode (issue 16): the plan, the period and 数据截至 in one heading, a strip per work area in plan order,
+    what needs attention, the slide buttons (the clicker's keys on them) and the way out."""
+    at = _run("overview", lang="en", present="1", period="2023-H2", as_of=AS_OF)
+    assert not at.error
+    screen = "".join(h.proto.body for h in at.html)
+    assert "H2 2023 (whole plan) · data as of 2023-11-15</span>" in screen
+    places = [screen.index(f'data-area="{a.code}"') for a in plan.areas]
+    assert places == sorted(places)
+    assert "Needs attention" in [s.value for s in at.subheader]
+    assert [b.label for b in at.button] == ["◀ Back", "Next ▶", "Next ▶", "Leave meeting mode"]
+    assert at.button[0].disabled and not at.button[1].disabled  # the first slide: nothing before it
+    assert [b.proto.shortcut for b in at.button[:3]] == ["pageup", "pagedown", "right"]
+    at.button(key="exit_present").click().run()
     assert at.session_state["present"] is False
 
 

@@ -121,6 +121,8 @@ def _signed_in_upload(data: bytes, name: str = "up.csv") -> AppTest:
 def test_confirm_after_another_editor_committed_is_refused_with_a_fresh_preview(db):
     auth.write_editor(NAME, PASSWORD)
     at = _signed_in_upload(b"indicator,period,value\nINV-EVENTS,2023-Q4,5\n")
+    labels = [s.label for s in at.status]
+    assert t("upload.checked", "en", file="up.csv", rows="1", problems=0) in labels  # the check says what it did
     confirm = next(b for b in at.button if b.key == "confirm")
     other = Store.open(db)  # meanwhile another editor commits
     try:

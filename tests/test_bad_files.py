@@ -30,6 +30,7 @@ ONE_ROW = "one row per indicator and period"
 NEGATIVE = "'-3' is negative: INV-VISITS is a count, enter 0 or more"
 EMPTY = "file: the file is empty: add at least one row under the header"
 UNREADABLE = "; save it as CSV (UTF-8) or XLSX and try again"
+RATE = "is not a percentage from 0 to 100: ENT-APPEALS-RATE is a rate; enter 87.5 for 87.5%"
 
 EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
     # --- one problem in one row -------------------------------------------------------------
@@ -67,6 +68,19 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
                       "that counts twice; keep one of them")],
     "cumulative_note.csv": [(3, "value", f"row 3, column value: {CUMULATIVE}")],
     "cumulative_column.csv": [(2, "累计完成值", f"row 2, column 累计完成值: {CUMULATIVE}")],
+    # 1,200 unquoted: the 200 went to a fourth cell and the file imported 1
+    "extra_cells.csv": [
+        (3, "(4)", "row 3, column (4): '200' is in a column with no header (the header has 3 columns): a number "
+                   "with a thousands separator such as 1,200 must be quoted (\"1,200\") or written without it "
+                   "(1200); delete any other extra cells")],
+    # values the indicator cannot take (0 to 100 for a rate, 0 or more for a stock), unless its plan says so
+    "rate_out_of_range.csv": [(3, "value", f"row 3, column value: '120' {RATE}"),
+                              (4, "value", f"row 4, column value: '-5' {RATE}")],
+    "negative_stock.csv": [
+        (3, "value", "row 3, column value: '-1' is negative: HK-BASES is a level at period end, enter 0 or more")],
+    # a note of 501 characters: notes are at most 500 (KPI_NOTE_MAX_CHARS), here as in the note forms
+    "note_too_long.csv": [
+        (3, "note", "row 3, column note: the note has 501 characters, over the limit of 500: shorten it")],
     # --- five problems in one file: all of them, in row order ---------------------------------
     "many_problems.csv": [
         (3, "indicator", f"row 3, column indicator: 'INV-NOPE' {NOT_INDICATOR}"),
@@ -93,6 +107,19 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
     "not_text.csv": [(None, None, f"file: cannot read the file: the text is neither UTF-8 nor GBK{UNREADABLE}")],
     "utf16.csv": [(None, None, f"file: cannot read the file: the text is neither UTF-8 nor GBK{UNREADABLE}")],
     "broken.xlsx": [(None, None, f"file: cannot read the file: it is not a valid Excel (XLSX) file{UNREADABLE}")],
+    # UTF-8 but for one row in GBK: decoded whole as GBK it imported, 台风影响 as 鍙伴褰卞搷
+    "mixed_encoding.csv": [
+        (3, "note", "row 3, column note: the text of this row is not UTF-8 while the rest of the file is (pasted "
+                    "from a GBK file?): save the whole file as UTF-8 and upload it again")],
+    # --- files made to hurt: refused at once, before anything large is built ------------------
+    # 5 KB with one cell at XFD1048576: the reader padded every row to the sheet's far corner
+    "far_corner.xlsx": [
+        (None, None, "file: cell XFD1048576 has content, beyond the 1,048,576 rows and 1,000 columns a sheet may "
+                     "use: delete it (and anything else outside the data) and upload again")],
+    # 10,000 period columns (KPI_UPLOAD_MAX_COLUMNS is 1,000)
+    "wide_10000_columns.csv": [
+        (None, None, "file: row 1 has 10,001 columns, over the limit of 1,000: delete the columns not needed, "
+                     "or split the file")],
     "bad_row.xlsx": [(3, "实际值", f"row 3, column 实际值: '三次' {NOT_NUMBER}")],
     "gbk_chinese_headers_bad.csv": [(4, "实际值", f"row 4, column 实际值: '三' {NOT_NUMBER}")],
     "semicolon_bad.csv": [(3, "value", f"row 3, column value: {NEGATIVE}")],
@@ -105,7 +132,7 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
                          "that counts twice; keep one of them")],
 }
 
-CLI_CASES = ["not_a_number.csv", "gbk_chinese_headers_bad.csv", "bad_row.xlsx"]
+CLI_CASES = ["not_a_number.csv", "gbk_chinese_headers_bad.csv", "bad_row.xlsx", "far_corner.xlsx"]
 
 
 def _zh_where(row: int | None, column: str | None) -> str:

@@ -90,12 +90,13 @@ def test_copy_link_reopens_the_same_view(server, page, browser):
     fresh.context.close()
 
 
-def test_meeting_mode_hides_the_sidebar_and_leads_with_attention(server, page):
+def test_meeting_mode_hides_the_sidebar_and_shows_one_screen(server, page):
     open_page(page, f"{server.url}/?present=1&lang=en&period=2023-H2&as_of=2023-11-15")
     shown(page.get_by_text("H2 2023 (whole plan) · data as of 2023-11-15").first)
     page.locator("[data-testid='stSidebar']").wait_for(state="hidden", timeout=30_000)
-    headings = page.locator("h3").all_inner_texts()
-    assert headings.index("Needs attention") < headings.index("Work areas")
+    assert page.locator(".kpi-name").all_inner_texts()[0].startswith("Investment promotion")  # a strip per area
+    assert page.locator(".kpi-name").count() == 6
+    assert "Needs attention" in page.locator("h3").all_inner_texts()
     page.get_by_role("button", name="Leave meeting mode").click()
     settled(page)
     shown(page.locator("[data-testid='stSidebar']"))

@@ -39,7 +39,7 @@ def test_every_field_of_the_plan_models_is_in_the_plan_format_document():
     doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^### |^## |\Z)", doc, flags=re.M | re.S))
     for model in (models.Plan, models.Span, models.Area, models.Indicator, models.PeriodTarget, models.Range,
-                  models.Baseline, models.Text):
+                  models.Bounds, models.Baseline, models.Text):
         assert model.__name__ in sections, f"no section for {model.__name__}"
         for field in model.model_fields:
             assert f"| `{field}` |" in sections[model.__name__], f"{model.__name__}.{field} is not documented"

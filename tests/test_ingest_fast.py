@@ -97,6 +97,11 @@ def test_a_canonical_file_takes_the_fast_path_with_the_same_rows(store):
     CANONICAL + "INV-FIRMS,2023-Q3,1e3,\n",  # a number the full pipeline reads its own way
     CANONICAL + "\nINV-FIRMS,2023-Q3,40,\n",  # a blank record keeps its spreadsheet number
     CANONICAL.replace("indicator,", "indicator,indicator,", 1),  # a repeated column
+    CANONICAL + "INV-FIRMS,2023-Q3,1,200,late\n",  # 1,200 unquoted: a cell right of the header
+    CANONICAL + "ENT-APPEALS-RATE,2023-Q3,100.5,\n",  # a rate over 100
+    CANONICAL + "HK-BASES,2023-Q4,-1,\n",  # a negative stock
+    CANONICAL + "INV-FIRMS,2023-Q3,40,暴雨\x1b停工\n",  # a control character in a note
+    CANONICAL + "INV-FIRMS,2023-Q3,40," + "长" * 501 + "\n",  # a note over the limit
 ])
 def test_the_fast_path_steps_aside(store, text):
     assert try_prepare(store.indicator_spans(), text.encode(), "x.csv") is None
@@ -116,6 +121,26 @@ def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path, new_lo
         pd.testing.assert_frame_equal(_normal(fast.rows), _normal(full.rows), check_dtype=False)
         ingest.commit(store, fast, EDITOR)
         assert len(store.current()) == 20_000
+    finally:
+        store.close()
+
+
+def test_a_big_file_with_one_ragged_row_does_not_slip_through_the_fast_path(tmp_path):
+    """20,000 clean rows and one with 1,200 unquoted: refused with its row, as a small file would be."""
+    from kpi.store import Store
+
+    plans, csv_path = generate(20_000, tmp_path)
+    lines = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[12_345] = lines[12_345].rstrip("\n").rstrip(",") + ",1,200\n"
+    data = "".join(lines).encode()
+    store = Store.open(tmp_path / "g.duckdb")
+    try:
+        load_plans(store, EDITOR, [plans])
+        assert len(data) >= ingest.FAST_PATH_MIN_BYTES
+        assert try_prepare(store.indicator_spans(), data, csv_path.name) is None
+        prepared = ingest.prepare(store, data, csv_path.name)
+        assert [(p.row, p.key) for p in prepared.problems] == [(12_346, "ingest.extra_cells")]
+        assert not prepared.ok and prepared.count == 0
     finally:
         store.close()
 

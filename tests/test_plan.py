@@ -258,7 +258,24 @@ BAD_PLANS = [
      "areas[0].items[3].targets[0].period", "write it like 2023-Q3"),
     ("empty areas list", _set(["areas"], []), "areas", "must not be empty"),
     ("empty items list", _set(["areas", 1, "items"], []), "areas[1].items", "must not be empty"),
+    ("bounds with low > high", _set(ITEMS + [0, "bounds"], {"low": 10, "high": 1}),
+     "areas[0].items[0].bounds", "low 10 is greater than high 1"),
+    ("bounds not a number", _set(ITEMS + [0, "bounds"], {"low": "zero"}), "areas[0].items[0].bounds.low",
+     "must be a number"),
+    ("bounds with an unknown key", _set(ITEMS + [0, "bounds"], {"min": 0}), "areas[0].items[0].bounds.min",
+     "unknown key"),
 ]
+
+
+@pytest.mark.parametrize("given", [{"low": -100, "high": 500}, {"high": 31}, {"low": -5}, {"low": 2, "high": 2}])
+def test_bounds_take_either_side_or_both(given):
+    raw = minimal_plan()
+    raw["areas"][0]["items"][0]["bounds"] = given
+    plan, issues = validate_plan(raw)
+    assert issues == []
+    item = plan.areas[0].items[0]
+    assert (item.bounds.low, item.bounds.high) == (given.get("low"), given.get("high"))
+    assert Plan.model_validate(json.loads(plan.canonical_json())) == plan
 
 
 @pytest.mark.parametrize(("mutate", "path", "fragment"), [c[1:] for c in BAD_PLANS], ids=[c[0] for c in BAD_PLANS])

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.engines
 
 NO_EDITORS = [None, Editor(""), Editor("   ", via="web")]
 TABLES = {"meta", "batches", "plan_revisions", "areas", "indicators", "targets", "observations", "signin_attempts",
-          "sessions"}
+          "sessions", "api_tokens"}
 
 
 def csv(*rows: tuple[str, str, object]) -> str:
@@ -56,7 +56,7 @@ def renamed(plan: Plan, en: str) -> Plan:
 # --- schema -----------------------------------------------------------------------
 
 def test_new_file_records_the_schema_version(store):
-    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 3
+    assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 6
     assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(kpi.store.schema.SCHEMA_VERSION)
     assert TABLES <= tables(store)
 
@@ -474,7 +474,7 @@ def test_a_version_1_file_migrates_to_version_2_keeping_its_data(new_location, e
     _old_store(path, engine, 1, OLD_BATCH, OLD_OBSERVATION)
     store = Store.open(path)
     try:
-        assert store.schema_version() == 3  # through 2 to the newest
+        assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION  # through 2 to the newest
         assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
         assert store.batches()["editor"].tolist() == ["old"]
         store.write_note("INV-EVENTS", "2023-Q3", "台风影响", EDITOR)  # the new tables and kinds work
@@ -491,7 +491,7 @@ def test_a_version_2_file_migrates_to_version_3_keeping_its_data(new_location, e
                "NULL, NULL)", "INSERT INTO notes VALUES (2, 'INV-EVENTS', '2023-Q3', '台风影响')")
     store = Store.open(path)
     try:
-        assert store.schema_version() == 3
+        assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION  # through 3 to the newest
         assert TABLES <= tables(store)
         assert store.current()[["indicator", "period", "value"]].values.tolist() == [["INV-EVENTS", "2023-Q3", 2.0]]
         assert store.current_notes()["note"].tolist() == ["台风影响"]

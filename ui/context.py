@@ -28,9 +28,17 @@ PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 button[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
-.stMainBlockContainer { max-width: 100% !important; padding-top: 1.2rem !important; }
-.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer a { font-size: 1.3rem !important; }
+/* one screen on a projector: little padding, text that grows with the width and is never under 18 px */
+.stMainBlockContainer { max-width: 100% !important; padding: 0.7rem 1.6rem 0.5rem !important; }
+.stMainBlockContainer [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer a, .stMainBlockContainer kbd,
+.stMainBlockContainer code, .stMainBlockContainer label, .stMainBlockContainer small {
+  font-size: clamp(18px, 1.4vw, 30px) !important; line-height: 1.3 !important; }
 .stMainBlockContainer h1 { font-size: 2.6rem !important; }
+.stMainBlockContainer h3 { font-size: clamp(21px, 1.6vw, 34px) !important; line-height: 1.3 !important;
+  padding: 0.2rem 0 0.3rem !important; margin: 0 !important; }
+.stMainBlockContainer .stHeading [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+.stMainBlockContainer [data-testid="stPageLink-NavLink"] { padding-top: 0.1rem; padding-bottom: 0.1rem; }
 </style>
 """
 BASE_CSS = """
@@ -155,8 +163,10 @@ def _build() -> Context:
     default = default_as_of(plan)
     as_of = side.date_input(t("ctl.as_of", lang), value=default, min_value=plan.span.start,
                             max_value=plan.span.end, key="as_of", bind="query-params", format="YYYY-MM-DD")
-    present = side.toggle(t("ctl.present", lang), value=asked.get("present") == "1", key="present",
-                          on_change=_to_url, args=("present", "present", None))
+    # the URL says whether this is meeting mode (the toggle writes it there): a link into meeting mode, followed
+    # inside a session that was not, opens it
+    st.session_state["present"] = asked.get("present") == "1"
+    present = side.toggle(t("ctl.present", lang), key="present", on_change=_to_url, args=("present", "present", None))
     view = View(plan.id, period, as_of or default, version, lang)
     ctx = Context(db, view, plan, latest, pinned is not None, present, state.snapshot(db, plan.id, version).sample,
                   _misread(asked, view, lang), busy)
@@ -195,9 +205,13 @@ def run(page) -> None:
     Streamlit's own stop and rerun are not errors (they are not ``Exception``s) and pass through. The trace goes to
     the server's log; ``client.showErrorDetails = "none"`` keeps any other from reaching a browser.
     """
+    from kpi.roles import Refused
+
     lang = norm_lang(st.session_state.get("lang"))
     try:
         page.run()
+    except Refused as exc:  # a write refused for its role, areas or a closed period: every reason, nothing written
+        st.error(plain(t("role.refused", lang) + "\n\n" + exc.message(lang)))
     except PermissionError:
         st.error(t("auth.refused", lang))
     except StoreLocked:
@@ -215,14 +229,19 @@ def current() -> Context:
     return st.session_state["_context"]
 
 
-PAGE_PATHS = ("area", "indicator", "upload", "history", "targets")
+PAGE_PATHS = ("area", "indicator", "upload", "history", "targets", "new-plan", "meeting", "due")
 
 
 def page_url(ctx: Context, path: str = "", pin: bool | None = None, **extra: str) -> str:
     """The full link to a view: the app's address, the page, every parameter."""
+    return url_for(path, ctx.link_params(pin, **extra))
+
+
+def url_for(path: str, params: dict[str, str]) -> str:
+    """The full link to a page of this app with these parameters."""
     base = (st.context.url or "").split("?", 1)[0]
     root = base.rsplit("/", 1)[0] if base.rstrip("/").rsplit("/", 1)[-1] in PAGE_PATHS else base
-    return f"{root.rstrip('/')}/{path}?{urlencode(ctx.link_params(pin, **extra))}"
+    return f"{root.rstrip('/')}/{path}?{urlencode(params)}"
 
 
 def plan_name(plan: Plan, lang: str) -> str:
@@ -254,7 +273,8 @@ def header(ctx: Context, title: str) -> None:
 
 def exit_present() -> None:
     st.session_state["present"] = False
-    st.query_params.pop("present", None)
+    for key in ("present", "slide"):
+        st.query_params.pop(key, None)
 
 
 def footer(ctx: Context, path: str = "", **extra: str) -> None:

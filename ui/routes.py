@@ -94,7 +94,7 @@ def _complete(ticket: auth.Ticket, password: str) -> tuple[auth.Result, str | No
     store.record_signin(result.name, result.outcome)
     if not result.ok:
         return result, None, 0
-    session_id, expires = sessions.start(store, result.editor)
+    session_id, expires = sessions.start(store, result.name)
     return result, sessions.cookie_value(session_id, expires), int(sessions.lifetime().total_seconds())
 
 

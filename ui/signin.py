@@ -13,7 +13,10 @@ editor or by changing the password), reached two ways:
   Streamlit form signs in for this browser session only.
 
 ``editor()`` checks the session against the store and the editor list on every
-call; a write asks ``writer()`` at the moment of writing.
+call (with the editor's role and work areas as configured now); a write asks
+``writer()`` at the moment of writing. Viewer accounts sign in the same way;
+with any configured (``KPI_VIEWERS``), ``gate()`` shows only the sign-in form
+until someone signs in, whatever page or pinned link was opened.
 """
 
 from __future__ import annotations
@@ -56,6 +59,41 @@ def editor() -> Editor | None:
     """The signed-in editor of this session, checked now against the store and the editor list; None for a viewer."""
     session_id = _session_id()
     return sessions.editor_for(state.get_store(), session_id) if session_id else None
+
+
+def account() -> str | None:
+    """The name signed in with this session (an editor or a viewer account), checked now; None when nobody is."""
+    session_id = _session_id()
+    return sessions.account_for(state.get_store(), session_id) if session_id else None
+
+
+def gate(lang: str) -> bool:
+    """Whether the dashboard may be shown: always without viewer accounts; with them, once someone has signed in.
+
+    Otherwise the main area holds only the sign-in form (posting back to the page asked for, so a pinned link
+    opens after sign-in) and nothing of the data.
+    """
+    if not auth.viewing_restricted():
+        return True
+    try:
+        if account() is not None:
+            return True
+    except StoreLocked:  # a command holds the file past KPI_LOCK_WAIT: say so, retry by itself
+        state.busy(lang)
+    st.session_state[LANG_KEY] = lang
+    st.title(t("role.sign_in_title", lang))
+    st.info(t("role.gate", lang), icon=":material/lock:")
+    notice = _notice(lang)
+    if notice:
+        st.error(notice)
+    box = st.container(border=True)
+    if routes.MOUNTED:
+        box.html(_form(routes.SIGNIN_PATH, t("auth.sign_in", lang),
+                       ((t("auth.name", lang), "kpi_name", "text", "username"),
+                        (t("auth.password", lang), "kpi_password", "password", "current-password"))))
+    else:
+        _session_form(box, lang)
+    return False
 
 
 def writer() -> Editor | None:
@@ -113,24 +151,29 @@ def _session_form(box, lang: str) -> None:
     store = state.get_store()
     result = auth.attempt(name, password, record=lambda r: store.record_signin(r.name, r.outcome))
     if result.ok:
-        st.session_state[SESSION_KEY], _ = sessions.start(store, result.editor)
+        st.session_state[SESSION_KEY], _ = sessions.start(store, result.name)
         st.rerun()
     box.error(_refusal(result.outcome, result.retry_at, lang))
 
 
-def sidebar(lang: str) -> Editor | None:
-    """The sign-in form (or who is signed in, and sign-out)."""
+def sidebar(lang: str, plan=None) -> Editor | None:
+    """The sign-in form (or who is signed in, with their role and areas, and sign-out)."""
+    from kpi.roles import scope_text
+
     st.session_state[LANG_KEY] = lang
     notice = _notice(lang)
     try:
         who = editor()
+        name = who.name if who else account()
     except StoreLocked:  # a command holds the file past KPI_LOCK_WAIT: say so, retry by itself
         state.busy(lang)
-    box = st.sidebar.expander(t("auth.title", lang), expanded=bool(notice) or who is not None)
+    box = st.sidebar.expander(t("auth.title", lang), expanded=bool(notice) or name is not None)
     if notice:
         box.error(notice)
-    if who:
-        box.write(plain(t("auth.signed_in", lang, name=who.name)))
+    if name:
+        box.write(plain(t("auth.signed_in", lang, name=name) if who else t("role.signed_in_viewer", lang, name=name)))
+        if who is not None and plan is not None:
+            box.caption(plain(scope_text(who, plan, lang)))
         if routes.MOUNTED:
             box.html(_form(routes.SIGNOUT_PATH, t("auth.sign_out", lang)))
         else:

@@ -20,12 +20,14 @@ import streamlit as st
 from kpi import ingest
 from kpi.i18n import norm_lang, t
 from kpi.plan.models import Plan
-from kpi.report import briefing, changes, charts, export, ledger, query, tables
+from kpi.report import briefing, changes, charts, export, ledger, query, screen, tables
+from kpi.report import decisions as decided
+from kpi.report import meeting as meetings
 from kpi.report.query import View
 from kpi.settings import get_settings
 from kpi.setup import ensure_ready, pick_plan
 from kpi.status import StatusRow
-from kpi.store import REVERTIBLE, Store, StoreError, StoreLocked
+from kpi.store import REVERTIBLE, Editor, Store, StoreError, StoreLocked
 
 CACHE_ENTRIES = 512  # views × languages × data versions kept per process
 RETRY_SECONDS = 3  # while another process holds the store, a page checks this often whether it is free again
@@ -187,34 +189,77 @@ def template_periods(db: str, version: int, plan_id: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str) -> bytes:
-    frame = export.template_frame(plan_at(db, version, plan_id), period)
+def template_bytes(db: str, version: int, plan_id: str, period: str, kind: str,
+                   areas: tuple[str, ...] | None = None) -> bytes:
+    """The upload template of a period; for an area editor, only the indicators of their areas."""
+    frame = export.template_frame(plan_at(db, version, plan_id), period, areas)
     if kind == "csv":
         return export.to_csv_bytes(frame)
     return export.to_xlsx_bytes(frame, sheet=export.TEMPLATE_SHEET, notes=export.TEMPLATE_NOTES)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _prepare(db: str, version: int, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes]:
+def _prepare(db: str, version: int, data: bytes, name: str, editor: Editor | None,
+             correction: str | None) -> tuple[ingest.Prepared, changes.Changes]:
     store = _store(db)
-    prepared = ingest.prepare(store, data, name)
+    prepared = ingest.prepare(store, data, name, editor=editor, correction=correction)
     preview = changes.preview(store, prepared.rows, prepared.blanks) if prepared.ok else changes.Changes(
         pd.DataFrame(), prepared.blanks)
     return prepared, preview
 
 
-def prepare_upload(db: str, data: bytes, name: str) -> tuple[ingest.Prepared, changes.Changes, int]:
-    """Read, check and preview an upload against the newest data (never a pinned version).
+def prepare_upload(db: str, data: bytes, name: str, editor: Editor | None = None,
+                   correction: str | None = None) -> tuple[ingest.Prepared, changes.Changes, int]:
+    """Read, check and preview an upload against the newest data (never a pinned version), for this editor's areas
+    and the periods closed now (an admin's ``correction`` reason lets closed periods be changed).
 
     Returns the data version the preview was made against: Confirm commits only if it is still the newest.
     """
     version = _store(db).data_version()
-    return *_prepare(db, version, data, name), version
+    return *_prepare(db, version, data, name, editor, correction or None), version
 
 
 def problems_table(problems: list, lang: str) -> pd.DataFrame:
     """Every problem of a rejected file or grid: row, column, value and what to do."""
     return ledger.problems_table(problems, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def due_lines(db: str, view: View, within: int, areas: tuple[str, ...] | None, admin: bool) -> list:
+    """The Due list (待办) of a view's data version as of its date, for an editor's areas (all for an admin)."""
+    from kpi.report import due
+
+    return due.due_lines(_snap(db, view), view.as_of, within, areas, admin, view.lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_files(db: str, view: View, code: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The evidence of one indicator in the view (names and hashes) and (file name, sha256) of each file."""
+    from kpi.report.supervision import evidence_table
+
+    snap = _snap(db, view)
+    table = evidence_table(snap.evidence, snap.plan, view.period, view.lang, [code])
+    files = list(zip(table.iloc[:, 2], table.iloc[:, 4], strict=True)) if not table.empty else []
+    return table, files
+
+
+def evidence_bytes(db: str, sha256: str) -> bytes:
+    """The bytes of an evidence file, read when its download is clicked (never cached: files can be large)."""
+    return _store(db).evidence_bytes(sha256) or b""
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def evidence_history(db: str, version: int, code: str, lang: str) -> pd.DataFrame:
+    """Every file ever attached to the indicator, reverted ones too, with whether it is in force."""
+    from kpi.report.supervision import evidence_history as history
+
+    return history(_store(db).evidence([code], version, in_force_only=False), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def closed_periods(db: str, version: int) -> pd.DataFrame:
+    """The periods closed at a data version, with who closed them, when and why."""
+    return _store(db).closed_periods(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -224,7 +269,8 @@ def same_file_batches(db: str, version: int, sha256: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def history_table(db: str, version: int, lang: str) -> pd.DataFrame:
-    return ledger.history_table(_store(db).batches(), lang)
+    store = _store(db)
+    return ledger.history_table(store.batches(), lang, store.correction_reasons())
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -256,14 +302,52 @@ def year_over_year(db: str, view: View, code: str) -> tuple[pd.DataFrame, go.Fig
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pack(db: str, view: View, link: str) -> briefing.Pack:
-    """Everything the meeting pack needs, for one view at its data version."""
-    return briefing.build_pack(_snap(db, view), view, link)
+def pack(db: str, view: View, link: str, latest: int = 0, meeting: int | None = None,
+         since: int | None = None, present: bool = False) -> briefing.Pack:
+    """Everything the meeting pack needs, for one view at its data version; in meeting mode with what changed
+    since the last meeting and the decisions (as they stand at ``latest``)."""
+    facts = meeting_facts(db, view, latest, meeting, since) if present else None
+    return briefing.build_pack(_snap(db, view), view, link, facts)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def report_text(db: str, view: View, link: str) -> str:
-    return pack(db, view, link).report_text()
+def report_text(db: str, view: View, link: str, latest: int = 0, meeting: int | None = None,
+                since: int | None = None, present: bool = False) -> str:
+    return pack(db, view, link, latest, meeting, since, present).report_text()
+
+
+# --- meetings -----------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def meeting_facts(db: str, view: View, latest: int, meeting: int | None, since: int | None) -> meetings.Facts:
+    """The meeting a view is, what changed since the earlier meeting, the decisions (``latest``: the newest data
+    version, which the meeting's own decisions are read at)."""
+    return meetings.facts(_store(db), view, status_rows(db, view), meeting, since)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def meeting_list(db: str, latest: int, plan_id: str | None = None) -> pd.DataFrame:
+    """The meetings recorded (of a plan), the latest held first."""
+    return _store(db).meetings(plan_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def decisions(db: str, version: int, meeting: int | None = None,
+              area: str | None = None) -> tuple[decided.Decision, ...]:
+    """The decisions (of a meeting, of an office) as they stood at a data version."""
+    return decided.decisions_of(_store(db).decisions(meeting, area, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def open_decisions(db: str, version: int, area: str) -> list[decided.Decision]:
+    """The decisions of an office not closed at this data version, the earliest due first."""
+    return decided.open_decisions(_store(db), area, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def projected_figure(db: str, view: View, code: str) -> go.Figure:
+    """An indicator's cumulative chart against pace, with text sized for a projector."""
+    return screen.projected(figures(db, view, code)[1])
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)

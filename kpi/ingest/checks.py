@@ -1,43 +1,28 @@
 """Checks over a whole file at once, column by column (no Python loop per row).
 
 Input: the long form of a file (``row``, ``ind_raw``, ``per_raw``, ``val_raw``,
-``val_col``, ``note``, ``cumulative``) and the known indicators. Output: the
-observation rows to write, every problem found, and the count of blank cells.
+``val_col``, ``note``, ``note_col``, ``cumulative``) and the known indicators (with
+the bounds their plans declare, see ``bounds``). Output: the observation rows to
+write, every problem found, and the count of blank cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
+from kpi.ingest import bounds
+from kpi.ingest.cells import milestones_of, numbers_of, periods_of
 from kpi.ingest.layout import norm_header
-from kpi.periods import GRAINS, MONTHS_PER, PeriodError, parse_period
+from kpi.ingest.limits import Limits
+from kpi.notes import BREAK, CONTROL
+from kpi.periods import GRAINS, MONTHS_PER, parse_period
 from kpi.problems import Problem
 from kpi.store.schema import OBS_COLUMNS
 
-CUMULATIVE_MARKS = ("累计", "ytd", "year-to-date", "year to date", "cumulative")
-DONE_WORDS = {"完成", "已完成", "done", "yes", "y", "是", "1", "true", "√", "✓", "✔", "已办结"}
-NOT_DONE_WORDS = {"未完成", "not done", "no", "n", "否", "0", "false", "进行中", "in progress", "未办结"}
-
-
-def is_cumulative(text: pd.Series) -> pd.Series:
-    low = text.astype(str).str.lower()
-    hit = pd.Series(False, index=text.index)
-    for mark in CUMULATIVE_MARKS:
-        hit |= low.str.contains(mark, regex=False)
-    return hit
-
-
-def strip_marks(text: object) -> str:
-    """A header without its cumulative marks ("2023-Q3累计" -> "2023-Q3")."""
-    out = str(text)
-    for mark in CUMULATIVE_MARKS:
-        out = out.replace(mark, "")
-    return out.strip()
+SHOWN_CHARS = 60  # a cell quoted in a problem is cut to this many characters (a note may have millions)
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: pd.Series | str, value: pd.Series, key: str,
@@ -52,9 +37,14 @@ def _problems(frame: pd.DataFrame, mask: pd.Series, column: pd.Series | str, val
     out = []
     for i in sub.index:
         extra = {k: _plain(c.at[i]) for k, c in cols.items()}
-        out.append(Problem(int(sub.at[i, "row"]), str(column.at[i]), str(value.at[i]), key,
-                           {"value": str(value.at[i]), **extra}))
+        shown = _shown(value.at[i])
+        out.append(Problem(int(sub.at[i, "row"]), str(column.at[i]), shown, key, {"value": shown, **extra}))
     return out
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def _plain(v: object) -> object:
@@ -93,66 +83,25 @@ def _indicator_lookup(known: pd.DataFrame) -> tuple[dict[str, str], dict[str, st
     return lookup, ambiguous
 
 
-def _periods_of(texts: pd.Series) -> pd.DataFrame:
-    """label, grain, start, end (dates) and their day numbers (for fast comparisons); None where not a period."""
-    rows = []
-    for text in texts:
-        try:
-            p = parse_period(strip_marks(text))
-            rows.append((p.label, p.grain, p.start, p.end, p.start.toordinal(), p.end.toordinal()))
-        except PeriodError:
-            rows.append((None, None, None, None, -1, -1))
-    frame = pd.DataFrame(rows, columns=["period", "grain", "start", "end", "start_day", "end_day"], dtype=object)
-    return frame.astype({"start_day": "int64", "end_day": "int64"})
-
-
-_GROUPED = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"  # 1,234,567.5: commas only between groups of three
-
-
-def _numbers_of(texts: pd.Series) -> pd.DataFrame:
-    """Numbers with full-width digits, thousands separators, spaces or a trailing %; finite only."""
-    s = texts.astype(str).str.normalize("NFKC").str.strip().str.replace(r"\s", "", regex=True).str.rstrip("%")
-    grouped = s.str.match(_GROUPED)
-    s = s.where(~grouped, s.str.replace(",", "", regex=False))
-    s = s.where(~s.str.contains(",", regex=False), "")  # a comma anywhere else: 87,5 is not 875
-    number = pd.to_numeric(s, errors="coerce")
-    number = number.where(number.abs() < float("inf"))
-    return pd.DataFrame({"number": number})
-
-
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t]00:00(:00)?)?$")
-
-
-def _milestones_of(texts: pd.Series) -> pd.DataFrame:
-    """(done 1/0 or None, completion date or None, ok) for milestone cells: a date, done or not-done words."""
-    out = []
-    for text in texts.astype(str):
-        key = unicodedata.normalize("NFKC", text).strip().lower()
-        if key in DONE_WORDS:
-            out.append((1.0, None, True))
-            continue
-        if key in NOT_DONE_WORDS:
-            out.append((0.0, None, True))
-            continue
-        m = _DATE.match(key)
-        try:
-            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-        except ValueError:
-            day = None
-        out.append((1.0, day, True) if day else (None, None, False))
-    return pd.DataFrame(out, columns=["done", "done_on", "ok"], dtype=object)
-
-
-def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], int]:
+def check_long(known: pd.DataFrame, long: pd.DataFrame,
+               limits: Limits | None = None) -> tuple[pd.DataFrame, list[Problem], int]:
+    limits = limits or Limits.current()
     long = long.copy()
     for col in ("ind_raw", "per_raw", "val_raw", "note"):
-        long[col] = long[col].fillna("").astype(str).str.strip()
+        long[col] = long[col].fillna("").astype(str)
+        if col == "note":  # line breaks made one, other C0 controls gone (tab stays), as in every note form
+            long[col] = long[col].str.replace(BREAK, "\n", regex=True).str.replace(CONTROL, "", regex=True)
+        long[col] = long[col].str.strip()
     blank = long["val_raw"].eq("")
     blanks = int(blank.sum())
     long = long.loc[~blank]
     problems: list[Problem] = []
     if long.empty:
         return empty_rows(), problems, blanks
+    length = long["note"].str.len()
+    too_long = (length > limits.note_chars) & ~long["row"].duplicated()  # a wide row's note once
+    problems += _problems(long, too_long, long["note_col"], long["note"], "ingest.note_too_long",
+                          length=length, limit=str(limits.note_chars))
     example = known["code"].iloc[0] if len(known) else "INV-EVENTS"
 
     # indicators, by code or unique name
@@ -167,7 +116,7 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, l
                           "ingest.unknown_indicator", example=example)
 
     # periods
-    per = _per_distinct(long["per_raw"], _periods_of)
+    per = _per_distinct(long["per_raw"], periods_of)
     per_column = long["per_col"]
     no_per = long["per_raw"].eq("")
     problems += _problems(long, no_per, per_column, long["per_raw"], "ingest.blank_period")
@@ -178,13 +127,12 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, l
     problems += _outside_span(long, known, code, per, good, per_column)
 
     # values, by kind
-    number = _per_distinct(long["val_raw"], _numbers_of)["number"].astype(float)
+    number = _per_distinct(long["val_raw"], numbers_of)["number"].astype(float)
     is_ms = kind.eq("milestone")
-    ms = _per_distinct(long["val_raw"].where(is_ms, ""), _milestones_of)
+    ms = _per_distinct(long["val_raw"].where(is_ms, ""), milestones_of)
     problems += _problems(long, code.notna() & ~is_ms & number.isna(), long["val_col"], long["val_raw"],
                           "ingest.not_number")
-    problems += _problems(long, kind.eq("count") & (number < 0), long["val_col"], long["val_raw"],
-                          "ingest.negative", indicator=code)
+    problems += _out_of_bounds(long, known, code, per, number.where(code.notna() & ~is_ms))
     problems += _problems(long, is_ms & ~ms["ok"].astype(bool), long["val_col"], long["val_raw"],
                           "ingest.bad_milestone")
     problems += _problems(long, kind.eq("count") & long["cumulative"].astype(bool), long["val_col"], long["val_raw"],
@@ -199,6 +147,30 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, l
 
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return _rows(long, code, per, value, done_on), problems, blanks
+
+
+def _out_of_bounds(long, known, code, per, number) -> list[Problem]:
+    """Numbers outside what the indicator can take: the plan's bounds, else its kind's (``bounds``)."""
+    b = bounds.per_row(known, code, per["start_day"], per["end_day"], number)
+    bad = number.notna() & ~b["ok"]
+    if not bad.any():
+        return []
+    low, high = b["low"].astype(float), b["high"].astype(float)
+    low_set, high_set = b["low_set"].fillna(False).astype(bool), b["high_set"].fillna(False).astype(bool)
+    below = bad & (number < low)
+    above = bad & ~below
+    rate = b["kind"].eq("rate")
+    shown = {"indicator": code}
+    return (_problems(long, below & low_set, long["val_col"], long["val_raw"], "ingest.below_bound",
+                      low=low.map(lambda x: f"{x:g}"), **shown)
+            + _problems(long, above & high_set, long["val_col"], long["val_raw"], "ingest.above_bound",
+                        high=high.map(lambda x: f"{x:g}"), **shown)
+            + _problems(long, rate & ((below & ~low_set) | (above & ~high_set)), long["val_col"], long["val_raw"],
+                        "ingest.rate_range", **shown)
+            + _problems(long, below & ~low_set & b["kind"].eq("count"), long["val_col"], long["val_raw"],
+                        "ingest.negative", **shown)
+            + _problems(long, below & ~low_set & b["kind"].eq("stock"), long["val_col"], long["val_raw"],
+                        "ingest.negative_stock", **shown))
 
 
 def _outside_span(long, known, code, per, good, per_column) -> list[Problem]:

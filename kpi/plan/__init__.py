@@ -9,7 +9,10 @@
   sentence (``reading``); ``documents`` gives the text of a .txt, .docx or .pdf file;
 - ``workbook``: the plan as an Excel workbook (its sheets and columns, writing it); ``sheets`` reads the cells back
   into plan data and ``cells`` puts each problem of the validation back at its sheet, row and column;
-- ``carry``: a plan carried forward to the next span (``plan next``); ``dump``: a plan as YAML.
+- ``carry``: a plan carried forward to the next span (``plan next``); ``dump``: a plan as YAML;
+- ``start``: where a new plan starts (its text, a document, a workbook or YAML file, a plan carried forward), and
+  ``grid``: a draft as the New plan page's two grids (areas, items) and back, every problem at its row and column,
+  reading each cell with ``values``.
 
 May import ``kpi.periods``, ``kpi.problems``, ``kpi.i18n``, ``kpi.ingest.read``/``layout`` (a targets file is
 read like an upload), ``kpi.report.export``'s spreadsheet guard (a workbook's text cells are safe like an export's)

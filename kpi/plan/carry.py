@@ -188,6 +188,29 @@ class _Carrier:
         return []
 
 
+SPAN_GRAINS = ("year", "half", "quarter")  # what a plan runs for
+OWN_GRAIN_SPANS = 2  # of the plan's own length: the next span and the one after it
+
+
+def next_spans(plan: Plan) -> list[str]:
+    """The spans a plan is likely carried to, the likeliest first: the next span of the plan's own length and the one
+    after it, then a year, a half and a quarter starting the day after it ends (2023-H2 -> 2024-H1, 2024-H2, 2024,
+    2024-Q1)."""
+    start = plan.span.end + dt.timedelta(days=1)
+    own = span_period(plan.span.start, plan.span.end)
+    out: list[str] = []
+    for grain in ([own.grain] if own and own.grain in SPAN_GRAINS else []) + list(SPAN_GRAINS):
+        step = MONTHS_PER[grain]
+        if start.day != 1 or (start.month - 1) % step:
+            continue  # a half or a year cannot start on this day
+        for k in range(OWN_GRAIN_SPANS if own and grain == own.grain else 1):
+            day = shift_months(start, step * k)
+            label = Period(day.year, grain, (day.month - 1) // step + 1).label
+            if label not in out:
+                out.append(label)
+    return out
+
+
 def carry_forward(plan: Plan, span: str, new_id: str | None = None, keep_targets: bool = True,
                   store=None) -> tuple[Plan, list[Localized]]:
     """The plan carried to ``span`` (a period: 2024-H1, 2024 …) as a draft, and what was done, in words.

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from pypinyin import Style, lazy_pinyin
 
 from kpi.i18n import t
 from kpi.periods import PeriodError, parse_period, periods_in_span
+from kpi.plan.dump import yaml_text
 from kpi.plan.models import Plan, validate_plan
 from kpi.plan.outline import LEAD, SPACES, Outline, Section, looks_wrapped, outline, sentences, unwrap
 from kpi.plan.reading import Context, Found, read_sentence
@@ -52,20 +52,7 @@ class Draft:
 
     def to_yaml(self, lang: str = "zh", source: str | None = None) -> str:
         """The plan file: a header that says it is a draft, then the plan (Chinese only where the text is)."""
-        head = t("draft.header", lang, source=source or t("draft.pasted", lang)).splitlines()
-        body = yaml.dump(self.data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
-        return "".join(f"# {line}\n" for line in head) + body
-
-
-class _Dumper(yaml.SafeDumper):
-    """Plain YAML a person edits: no anchors for repeated dates, short lists on one line (review: [kind, due])."""
-
-    def ignore_aliases(self, data) -> bool:
-        return True
-
-
-_Dumper.add_representer(list, lambda dumper, items: dumper.represent_sequence(
-    "tag:yaml.org,2002:seq", items, flow_style=all(isinstance(i, str) for i in items)))
+        return yaml_text(self.data, t("draft.header", lang, source=source or t("draft.pasted", lang)))
 
 
 def draft_plan(text: str, span: str | None = None, plan_id: str | None = None,

@@ -32,7 +32,10 @@ def _tidy(value: Any) -> Any:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Plain YAML a person edits: no anchors for repeated dates, short lists on one line (review: [kind, due])."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def _short_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
@@ -44,10 +47,14 @@ def _short_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
 _Dumper.add_representer(list, _short_list)
 
 
-def plan_yaml(plan: Plan, header: str | None = None) -> str:
-    """The plan as YAML text; ``header`` lines become comments at the top."""
-    text = yaml.dump(plan_data(plan), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000,
-                     default_flow_style=False)
+def yaml_text(data: dict, header: str | None = None) -> str:
+    """Plan data (a plan's, or a draft's) as YAML text; ``header`` lines become comments at the top."""
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
     if header:
         text = "".join(f"# {line}\n" for line in header.splitlines()) + text
     return text
+
+
+def plan_yaml(plan: Plan, header: str | None = None) -> str:
+    """The plan as YAML text; ``header`` lines become comments at the top."""
+    return yaml_text(plan_data(plan), header)

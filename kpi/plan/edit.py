@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpi.i18n import t
 from kpi.ingest.layout import ALIASES, norm_header
-from kpi.ingest.read import read_table
+from kpi.ingest.read import read_upload
 from kpi.periods import PeriodError, parse_period, periods_in_span
 from kpi.plan.models import Plan, validate_plan
 from kpi.plan.windows import plan_window
@@ -130,9 +130,9 @@ def issues_table(problems: list[Problem], lang: str, rows: bool = False) -> pd.D
 
 def apply_targets_file(plan: Plan, data: bytes, filename: str) -> tuple[Plan | None, list[Problem]]:
     """The plan with the file's targets (each item in the file gets exactly the targets the file gives)."""
-    table, first_row, problem = read_table(data, filename)
-    if problem:
-        return None, [problem]
+    table, first_row, problems = read_upload(data, filename)  # KPI_UPLOAD_MAX_BYTES and the limits, as data uploads
+    if problems:
+        return None, problems
     if table is None or table.empty:
         return None, [Problem(None, None, None, "ingest.empty")]
     headers = {norm_header(h): h for h in table.columns}

@@ -96,6 +96,13 @@ class PeriodTarget(Strict):
             raise Invalid("plan.bad_period", value=str(v)) from exc
 
 
+class Bounds(Strict):
+    """The values an item can take, when they are not its kind's (a rate 0 to 100, a count or stock 0 or more)."""
+
+    low: float | None = None
+    high: float | None = None
+
+
 class Baseline(Strict):
     """A fact the plan states as already done (e.g. a list of 25 firms)."""
 
@@ -118,6 +125,8 @@ class Indicator(Strict):
     source: Annotated[str, Field(min_length=1)]
     note: Text | None = None
     review: list[ReviewFlag] = []  # a draft's guesses a person should confirm (kind, target, due …)
+    # left out of the canonical JSON when absent, so plans without bounds keep their sha256 (and revision)
+    bounds: Bounds | None = Field(None, exclude_if=lambda v: v is None)
 
     @property
     def monitored(self) -> bool:

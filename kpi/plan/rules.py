@@ -101,6 +101,10 @@ def _item_rules(item: dict, at: str, area_code: Any, area_codes: dict, seen: dic
         if isinstance(value, dict) and _num(value.get("low")) is not None and _num(value.get("high")) is not None:
             if value["low"] > value["high"]:
                 out.append(problem(path, "plan.low_high", low=f"{value['low']:g}", high=f"{value['high']:g}"))
+    limits = item.get("bounds")
+    if isinstance(limits, dict) and _num(limits.get("low")) is not None and _num(limits.get("high")) is not None:
+        if limits["low"] > limits["high"]:
+            out.append(problem(f"{at}.bounds", "plan.low_high", low=f"{limits['low']:g}", high=f"{limits['high']:g}"))
     spans: list[tuple[dt.date, dt.date, str]] = []
     for k, t in enumerate(targets):
         if not isinstance(t, dict):

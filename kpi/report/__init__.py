@@ -6,7 +6,9 @@
 - ``ledger``: the upload and history tables (templates, problems, batches);
 - ``summary``: the 通报-style text; ``charts``: plotly figures as data;
 - ``briefing``: the self-contained HTML meeting pack; ``word``: the Word report;
-- ``export``: CSV and XLSX, safe from formula injection; ``changes``: a preview and a batch's diff.
+- ``export``: CSV and XLSX, safe from formula injection; ``changes``: a preview and a batch's diff;
+- ``meeting``: what changed since an earlier meeting (two snapshots' status rows compared); ``decisions``: a
+  meeting's decisions and their state; ``screen``: the meeting screen (the one screen for the projector) as HTML.
 
 May import everything in ``kpi`` but the CLI — never streamlit.
 """

@@ -19,7 +19,8 @@ import segno
 from kpi import fmt
 from kpi.i18n import STATUS_COLOUR, t
 from kpi.plan.windows import resolve_window
-from kpi.report import charts, summary, tables
+from kpi.report import charts, meeting, summary, supervision, tables
+from kpi.report.decisions import Decision, as_date, decision_line, tally_sentence
 from kpi.report.export import excel_digits, number_text, to_csv_bytes, to_xlsx_bytes
 from kpi.report.query import Snapshot, View
 from kpi.status import StatusRow
@@ -36,6 +37,7 @@ class Pack:
     snapshot: Snapshot
     rows: list[StatusRow]
     link: str
+    facts: meeting.Facts | None = None  # a meeting view: what changed since the last meeting, the decisions
 
     plan = property(lambda self: self.snapshot.plan)
     observations = property(lambda self: self.snapshot.observations)
@@ -53,15 +55,47 @@ class Pack:
         elapsed = resolve_window(self.plan, self.period).elapsed_share(self.as_of)
         return summary.summarize(self.plan, self.rows, elapsed, self.as_of, self.lang)
 
+    def closed_text(self) -> str | None:
+        """"已关账：2023年第三季度（2023-10-10 关账）" for the closed periods the view's period touches, else None."""
+        return supervision.closed_text(self.snapshot.closed, self.plan, self.period, self.lang)
+
     def report_text(self) -> str:
-        """The 通报 text to copy, led by the sample-data mark when the numbers are sample data."""
-        text = summary.report_text(*self.summary(), self.lang)
+        """The 通报 text to copy, led by the sample-data mark when the numbers are sample data, and by the closed
+        periods it covers (已关账) with their close dates; in a meeting view the changes since the last meeting
+        follow the overall paragraph, and the decisions close it."""
+        overall, areas = self.summary()
+        lead, tail = [], []
+        if self.facts is not None:
+            lead = self.facts.lines(self.plan, self.lang)
+            tail = decision_text(self)
+        text = summary.report_text(overall, areas, self.lang, lead=lead, tail=tail)
+        closed = self.closed_text()
+        if closed:  # 数据截至 … and 已关账 …, first
+            head = t("head.view", self.lang, period=self.period_name, as_of=self.as_of.isoformat())
+            text = f"{head}{'；' if self.lang == 'zh' else '; '}{closed}\n{text}"
         return f"{t('app.sample_mark', self.lang)}\n{text}" if self.sample else text
 
 
-def build_pack(snap: Snapshot, view: View, link: str) -> Pack:
-    """The pack of a View, from the snapshot of its plan at its data version."""
-    return Pack(view, snap, snap.status(view.period, view.as_of), link)
+def build_pack(snap: Snapshot, view: View, link: str, facts: meeting.Facts | None = None) -> Pack:
+    """The pack of a View, from the snapshot of its plan at its data version (and a meeting's facts)."""
+    return Pack(view, snap, snap.status(view.period, view.as_of), link, facts)
+
+
+def _numbered(pack: Pack, decisions: tuple[Decision, ...], today: dt.date) -> list[str]:
+    return [f"{i}. {decision_line(pack.plan, d, today, pack.lang)}" for i, d in enumerate(decisions, 1)]
+
+
+def decision_text(pack: Pack) -> list[str]:
+    """The decisions part of the 通报 text: this meeting's, and the last meeting's with where each stands."""
+    facts, lang = pack.facts, pack.lang
+    out = []
+    if facts.meeting is not None:
+        out.append(tally_sentence(facts.own, facts.own_today, lang, key="decisions.own"))
+        out += _numbered(pack, facts.own, facts.own_today)
+    if facts.since is not None and facts.earlier:
+        out.append(t("decisions.earlier_title", lang, name=facts.since.meeting["name"]))
+        out += _numbered(pack, facts.earlier, facts.today)
+    return out
 
 
 def qr_svg(link: str) -> str:
@@ -93,6 +127,8 @@ def view_frame(pack: Pack) -> pd.DataFrame:
     lang, plan = pack.lang, pack.plan
     window = resolve_window(plan, pack.period)
     areas = {a.code: a.name.get(lang) for a in plan.areas}
+    corrected = any(r.corrected_at for r in pack.rows)  # a column 更正 when any row of the view was corrected
+    files = _evidence_by_code(pack)  # and a column of evidence names and hashes when any evidence is in the view
     out = []
     for r in pack.rows:
         item = plan.indicator(r.indicator)
@@ -107,10 +143,23 @@ def view_frame(pack: Pack) -> pd.DataFrame:
                t("col.expected", lang): None if milestone else excel_digits(r.expected),
                t("col.status", lang): tables.status_text(r, lang), t("col.note", lang): r.note or "",
                t("export.as_of", lang): pack.as_of.isoformat(), t("export.version", lang): pack.version}
+        if corrected:
+            row[t("correct.column", lang)] = supervision.correction_text(r, lang)
+        if files:
+            row[t("evidence.column", lang)] = files.get(r.indicator, "")
         if pack.sample or any(x.sample for x in pack.rows):
             row = {t("export.sample", lang): t("export.sample_row", lang) if r.sample else "", **row}
         out.append(row)
     return pd.DataFrame(out, dtype=object)
+
+
+def _evidence_by_code(pack: Pack) -> dict[str, str]:
+    """Indicator -> its evidence in the view, as "a.pdf（SHA-256 …）；…"."""
+    table = supervision.evidence_table(pack.snapshot.evidence, pack.plan, pack.period, pack.lang)
+    out: dict[str, list[str]] = {}
+    for code, name, sha in zip(table.iloc[:, 0], table.iloc[:, 2], table.iloc[:, 4], strict=True):
+        out.setdefault(code, []).append(t("evidence.listed", pack.lang, file=name, sha=sha))
+    return {k: ("；" if pack.lang == "zh" else "; ").join(v) for k, v in out.items()}
 
 
 def _view_target(r: StatusRow, milestone: bool) -> object:
@@ -162,7 +211,7 @@ th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-al
 th { background: #f5f5f5; } .status { border-left: 5px solid; white-space: nowrap; }
 .summary { background: #f7f9fc; border-radius: 6px; padding: 12px 16px; }
 .link { word-break: break-all; font-family: monospace; font-size: 13px; }
-.note { color: #555; font-size: 14px; }
+.note { color: #555; font-size: 14px; } .correction { color: #8a4b00; font-size: 13px; }
 @media print { .chart { page-break-inside: avoid; } }
 """
 
@@ -180,14 +229,57 @@ def _table(pack: Pack, rows: list[StatusRow]) -> str:
         colour = STATUS_COLOUR[r.status]
         out.append("<tr>" + "".join(f"<td>{_e(rec[t(k, lang)])}</td>" for k in plain)
                    + f'<td class="status" style="border-left-color:{colour}">{_e(rec[t(status, lang)])}</td>'
-                   + f"<td>{_e(r.note or '')}</td></tr>")
+                   + f"<td>{_e(r.note or '')}{_correction_cell(r, lang)}</td></tr>")
     out.append("</table>")
     return "".join(out)
+
+
+def _correction_cell(r: StatusRow, lang: str) -> str:
+    text = supervision.correction_text(r, lang)
+    return f"<br><span class='correction'>{_e(text)}</span>" if text else ""
+
+
+def _evidence_html(pack: Pack) -> str:
+    """The evidence of the view listed by name, size and SHA-256 (never the contents)."""
+    lang = pack.lang
+    table = supervision.evidence_table(pack.snapshot.evidence, pack.plan, pack.period, lang)
+    out = [f"<h2 id='evidence'>{_e(t('evidence.title', lang))}</h2>"]
+    if table.empty:
+        return out[0] + f"<p>{_e(t('evidence.brief_none', lang))}</p>"
+    out.append("<table><tr>" + "".join(f"<th>{_e(c)}</th>" for c in table.columns) + "</tr>")
+    for rec in table.itertuples(index=False):
+        out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in rec) + "</tr>")
+    return "".join(out) + "</table>"
 
 
 def _figure(fig: go.Figure, first: bool) -> str:
     return '<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=True if first else False,
                                                config={"displaylogo": False, "responsive": True}) + "</div>"
+
+
+def _meeting_html(pack: Pack) -> str:
+    """The meeting: what changed since the last one, this meeting's decisions, the last meeting's and their state."""
+    facts, lang = pack.facts, pack.lang
+    out = [f"<h2 id='meeting'>{_e(t('brief.meeting', lang))}</h2>"]
+    if facts.meeting is not None:
+        held = fmt.date(as_date(facts.meeting["held_on"]), lang)
+        name = t("screen.meeting", lang, name=facts.meeting["name"], date=held)
+        out.append(f"<p id='meeting-name'>{_e(name)}</p>")
+    out += [f"<p class='since'>{_e(line)}</p>" for line in facts.lines(pack.plan, lang)]
+    groups = []
+    if facts.meeting is not None:
+        groups.append(("own", t("decisions.own_title", lang), facts.own, facts.own_today,
+                       tally_sentence(facts.own, facts.own_today, lang, key="decisions.own")))
+    if facts.since is not None and facts.earlier:
+        groups.append(("earlier", t("decisions.earlier_title", lang, name=facts.since.meeting["name"]),
+                       facts.earlier, facts.today, ""))
+    for key, title, listed, day, sentence in groups:
+        out.append(f"<h3>{_e(title)}</h3>")
+        if sentence:
+            out.append(f"<p>{_e(sentence)}</p>")
+        lines = [decision_line(pack.plan, d, day, lang) for d in listed]
+        out.append(f"<ol id='decisions-{key}'>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ol>")
+    return "".join(out)
 
 
 def briefing_html(pack: Pack) -> bytes:
@@ -205,6 +297,8 @@ def briefing_html(pack: Pack) -> bytes:
              f"<dt>{_e(t('app.as_of', lang))}</dt><dd id='as-of'>{_e(fmt.date(pack.as_of, lang))}"
              f" ({_e(pack.as_of.isoformat())})</dd>",
              f"<dt>{_e(t('brief.version', lang))}</dt><dd id='data-version'>{pack.version}</dd>",
+             *([f"<dt>{_e(t('close.label', lang))}</dt><dd id='closed'>{_e(pack.closed_text())}</dd>"]
+               if pack.closed_text() else []),
              f"<dt>{_e(t('brief.made', lang))}</dt><dd>{_e(fmt.timestamp(dt.datetime.now()))}</dd>",
              f"<dt>{_e(t('brief.link', lang))}</dt><dd><a class='link' id='link' href='{_e(pack.link)}'>"
              f"{_e(pack.link)}</a></dd></dl>",
@@ -218,6 +312,8 @@ def briefing_html(pack: Pack) -> bytes:
     parts.append(f"<h2>{_e(t('brief.summary', lang))}</h2><div class='summary'><p id='overall'>{_e(overall)}</p>")
     parts += [f"<p class='area-summary' data-area='{_e(a.code)}'>{_e(a.sentence)}</p>" for a in areas]
     parts.append("</div>")
+    if pack.facts is not None:
+        parts.append(_meeting_html(pack))
     parts.append(f"<h2>{_e(t('overview.attention', lang))}</h2>")
     if not attention:
         parts.append(f"<p>{_e(t('overview.attention_none', lang))}</p>")
@@ -243,5 +339,6 @@ def briefing_html(pack: Pack) -> bytes:
         if milestones:
             parts.append(_figure(charts.milestone_timeline(plan, milestones, by_code, pack.as_of, lang), first))
             first = False
+    parts.append(_evidence_html(pack))
     parts.append(f"<p class='note'>{_e(t('brief.footer', lang, version=pack.version))}</p></body></html>")
     return "".join(parts).encode("utf-8")

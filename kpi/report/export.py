@@ -183,10 +183,13 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", notes: list[str] | N
 TEMPLATE_SHEET = "数据"
 
 
-def template_frame(plan, period: str) -> pd.DataFrame:
-    """The upload template: one row per indicator, an empty value column headed by the period."""
+def template_frame(plan, period: str, areas: Sequence[str] | None = None) -> pd.DataFrame:
+    """The upload template: one row per indicator (of ``areas`` only, for an area editor), an empty value column
+    headed by the period."""
     rows = []
     for item in plan.indicators():
+        if areas is not None and item.area not in areas:
+            continue
         unit = f"{item.unit.zh} / {item.unit.get('en')}" if item.unit else "完成日期或“完成” / date or done"
         rows.append({"指标编码": item.code, "指标名称": item.name.zh, "Indicator name": item.name.get("en"),
                      "单位 Unit": unit, period: "", "备注": ""})
@@ -218,6 +221,20 @@ def observations_export(store, as_of_batch: int | None = None, lang: str = "en")
     out["done_on"] = done_on
     out["note"] = out["note"].fillna("")
     out["batch_id"] = out["batch_id"].astype("int64")
+    fixed = store.current_corrections(as_of_batch=as_of_batch)
+    if not fixed.empty:  # a correction after close (更正) in force: when, by whom and why, on the cells it changed
+        last = fixed.drop_duplicates(["indicator", "period"], keep="last").set_index(["indicator", "period"])
+        out["correction"] = [
+            t("correct.line", lang, when=str(last.loc[key, "created_at"])[:16], by=last.loc[key, "editor"],
+               reason=last.loc[key, "reason"]) if key in last.index else ""
+            for key in zip(out["indicator"], out["period"], strict=True)]
+    files = store.evidence(as_of_batch=as_of_batch)
+    if not files.empty:  # evidence in force: names and hashes, never the contents
+        from kpi.report.supervision import evidence_for
+
+        plans = {plan_id: store.plan(plan_id) for plan_id in store.plan_ids()}
+        out["evidence"] = [evidence_for(files, code, period, lang, plans)
+                           for code, period in zip(out["indicator"], out["period"], strict=True)]
     if cur["sample"].any():
         out.insert(0, "sample", [t("export.sample_row", lang) if s else "" for s in cur["sample"]])
     return out.sort_values(["indicator", "period"]).reset_index(drop=True)

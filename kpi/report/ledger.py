@@ -36,11 +36,13 @@ def batch_label(info: dict, lang: str) -> str:
              time=fmt.timestamp(info["created_at"]), rows=info["row_count"], state=state)
 
 
-def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Every batch, newest first, in words."""
-    return pd.DataFrame({
+def history_table(batches: pd.DataFrame, lang: str, corrections: dict[int, str] | None = None) -> pd.DataFrame:
+    """Every batch, newest first, in words; a correction after close (更正) says so, with its reason."""
+    corrections = corrections or {}
+    frame = pd.DataFrame({
         t("col.batch", lang): batches["batch_id"].astype(int),
-        t("history.kind", lang): [t(f"batch.{k}", lang) for k in batches["kind"]],
+        t("history.kind", lang): [t(f"batch.{k}", lang) + (t("correct.kind", lang) if int(b) in corrections else "")
+                                  for k, b in zip(batches["kind"], batches["batch_id"], strict=True)],
         t("col.time", lang): fmt.timestamps(batches["created_at"]),
         t("col.editor", lang): batches["editor"],
         t("col.file", lang): batches["source"].fillna(""),
@@ -49,6 +51,9 @@ def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("history.state", lang): [t("history.state_reverted", lang) if r else "" for r in batches["reverted"]],
         "sha256": batches["sha256"].fillna("").str[:12],
     })
+    if corrections:
+        frame[t("correct.column", lang)] = [corrections.get(int(b), "") for b in batches["batch_id"]]
+    return frame
 
 
 def signin_table(attempts: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The status of a View: the one place where observations, explanations and overrides meet the status engine.
+"""The status of a View: the one place where observations, explanations, overrides, corrections after close (更正)
+and evidence (缺佐证) meet the status engine.
 
 A ``View`` is what a link shows — a plan, a period, an as-of date, a data version
 and a language. A ``Snapshot`` is what the store held for one plan at one data
@@ -10,13 +11,14 @@ so one view gives the same numbers everywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from kpi.periods import Period
 from kpi.plan.models import Plan
 from kpi.plan.windows import resolve_window
+from kpi.report import marks
 from kpi.setup import pick_plan
 from kpi.status import StatusRow, evaluate, evaluate_matrix
 from kpi.store import Store
@@ -46,7 +48,8 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
-    """What the store held for one plan at one data version: values, explanations, overrides. Never changed."""
+    """What the store held for one plan at one data version: values, explanations, overrides, closed periods,
+    corrections and evidence. Never changed."""
 
     plan: Plan
     version: int
@@ -54,16 +57,27 @@ class Snapshot:
     notes: pd.DataFrame
     overrides: pd.DataFrame
     sample: bool
+    # periods closed at this version (period, dates, batch_id, editor, created_at …); corrections in force
+    # (indicator, period, batch_id, editor, created_at, reason …); evidence in force (indicator, period, file_name …)
+    closed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def status(self, period: object, as_of: dt.date, only: str | None = None) -> list[StatusRow]:
-        """The status rows of one period (every indicator, or ``only`` one), with explanations and overrides."""
-        return evaluate(self.plan, self.observations, period, as_of, only=only, notes=self.notes,
+        """The status rows of one period (every indicator, or ``only`` one), with explanations, overrides,
+        corrections and evidence."""
+        rows = evaluate(self.plan, self.observations, period, as_of, only=only, notes=self.notes,
                         overrides=self.overrides)
+        return marks.mark(rows, resolve_window(self.plan, period), self.corrections, self.evidence, self.plan)
 
     def status_grid(self, periods: list[Period], as_of: dt.date) -> list[StatusRow]:
         """The status rows of every indicator × each of ``periods`` (indicator-major), annotated the same way."""
-        return evaluate_matrix(self.plan, self.observations, "", as_of, periods=periods, notes=self.notes,
+        rows = evaluate_matrix(self.plan, self.observations, "", as_of, periods=periods, notes=self.notes,
                                overrides=self.overrides)
+        per = len(periods)
+        for i, window in enumerate(periods):
+            marks.mark(rows[i::per], window, self.corrections, self.evidence, self.plan)
+        return rows
 
 
 def snapshot(store: Store, plan_id: str | None, version: int | None = None) -> Snapshot:
@@ -73,7 +87,8 @@ def snapshot(store: Store, plan_id: str | None, version: int | None = None) -> S
     codes = [i.code for i in plan.indicators()]
     return Snapshot(plan, version, store.current(codes, plan.span.start, plan.span.end, version),
                     store.current_notes(codes, version), store.current_overrides(codes, version),
-                    store.has_sample(version))
+                    store.has_sample(version), store.closed_periods(version),
+                    store.current_corrections(codes, version), store.evidence(codes, version))
 
 
 def view_status(store: Store, view: View) -> list[StatusRow]:

@@ -114,9 +114,12 @@ def heading(index: int, name: str, lang: str) -> str:
     return f"{NUMERALS[index] if index < len(NUMERALS) else index + 1}、{name}"
 
 
-def report_text(overall: str, areas: list[AreaSummary], lang: str) -> str:
-    """The whole summary as plain text, ready to paste into a 通报."""
-    lines = [overall, ""]
+def report_text(overall: str, areas: list[AreaSummary], lang: str, lead: list[str] | None = None,
+                tail: list[str] | None = None) -> str:
+    """The whole summary as plain text, ready to paste into a 通报 (``lead``: sentences after the overall
+    paragraph, such as what changed since the last meeting; ``tail``: lines at the end, such as decisions)."""
+    lines = [overall, *(lead or []), ""]
     for i, area in enumerate(areas):
         lines += [heading(i, area.name, lang), area.sentence, ""]
+    lines += tail or []
     return "\n".join(lines).strip() + "\n"

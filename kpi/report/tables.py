@@ -61,6 +61,7 @@ class AreaCard:
     progress: float | None
     counts: dict[str, int] = field(default_factory=dict)
     needs_note: int = 0
+    needs_evidence: int = 0  # done milestones without evidence (缺佐证)
 
 
 def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
@@ -72,7 +73,8 @@ def area_cards(plan: Plan, rows: list[StatusRow], lang: str) -> list[AreaCard]:
         counts = {s: sum(r.status == s for r in mine) for s in STATUSES}
         cards.append(AreaCard(area.code, area.name.get(lang), len(mine), len(judged),
                               sum(r.status in GOOD for r in judged), average_completion(judged),
-                              {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine)))
+                              {s: n for s, n in counts.items() if n}, sum(r.needs_note for r in mine),
+                              sum(r.needs_evidence for r in mine)))
     return cards
 
 
@@ -179,8 +181,11 @@ def note_text(r: StatusRow) -> str:
 
 
 def flagged_status(r: StatusRow, lang: str) -> str:
-    """The status in words, followed by the 待说明 flag when it lacks an explanation."""
-    return status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else "")
+    """The status in words, followed by the 待说明 flag when it lacks an explanation and the 缺佐证 flag when a done
+    milestone has no evidence."""
+    from kpi.report.supervision import evidence_tag
+
+    return status_text(r, lang) + (t("needs_note.tag", lang) if r.needs_note else "") + evidence_tag(r, lang)
 
 
 def override_line(r: StatusRow, lang: str) -> str | None:
@@ -243,10 +248,14 @@ def _judgement(item: Indicator, r: StatusRow, lang: str) -> dict[str, str]:
 
 def indicator_periods(snap: Snapshot, item: Indicator, as_of: dt.date, lang: str) -> pd.DataFrame:
     """Every month, quarter and the whole plan for one indicator: target, actual, progress, pace, status, note."""
+    from kpi.report.supervision import correction_text
+
     out, plan = [], snap.plan
     whole = plan_window(plan).label
+    corrected = False
     for label in period_options(plan)[::-1]:
         r = snap.status(label, as_of, only=item.code)[0]
+        corrected = corrected or bool(r.corrected_at)
         is_month = label != whole and parse_period(label).grain == "month"
         if is_month and r.actual is None and r.status in ("no_data", "no_target", "pending"):
             continue  # months with nothing reported add only noise
@@ -259,8 +268,10 @@ def indicator_periods(snap: Snapshot, item: Indicator, as_of: dt.date, lang: str
             t("col.expected", lang): fmt.number(r.expected, lang) if item.kind != "milestone" else "",
             t("col.status", lang): status_text(r, lang),
             t("col.note", lang): note_text(r),
+            t("correct.column", lang): correction_text(r, lang),
         })
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    return frame if corrected else frame.drop(columns=[t("correct.column", lang)], errors="ignore")
 
 
 def provenance(store: Store, code: str, lang: str, as_of_batch: int | None = None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from docx.shared import Pt
 from kpi import fmt
 from kpi.i18n import t
 from kpi.report import summary, tables
-from kpi.report.briefing import TABLE_COLUMNS, Pack
+from kpi.report.briefing import TABLE_COLUMNS, Pack, decision_text
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"  # the conventions of an official report
 
@@ -46,12 +46,19 @@ def report_docx(pack: Pack) -> bytes:
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(meta.add_run(t("docx.meta", lang, period=pack.period_name, as_of=fmt.date(pack.as_of, lang),
                          version=pack.version)), BODY_FONT, 12)
+    closed = pack.closed_text()
+    if closed:
+        line = doc.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(line.add_run(closed), BODY_FONT, 12)
     if pack.plan.example:
         _font(doc.add_paragraph().add_run(t("example.banner", lang)), BODY_FONT, 12, bold=True)
     if pack.sample:
         _font(doc.add_paragraph().add_run(t("app.sample_banner", lang)), BODY_FONT, 12, bold=True)
     doc.add_heading(t("brief.summary", lang), level=1)
     doc.add_paragraph(overall)
+    for line in pack.facts.lines(plan, lang) if pack.facts is not None else []:
+        doc.add_paragraph(line)  # what changed since the last meeting, and where its decisions stand
     for i, (area, summ) in enumerate(zip(plan.areas, areas, strict=True)):
         doc.add_heading(summary.heading(i, summ.name, lang), level=2)
         doc.add_paragraph(summ.sentence)
@@ -67,6 +74,11 @@ def report_docx(pack: Pack) -> bytes:
             for cell, key in zip(cells, TABLE_COLUMNS, strict=True):
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(str(rec[t(key, lang)])), BODY_FONT, 10.5)
+    lines = decision_text(pack) if pack.facts is not None else []
+    if lines:
+        doc.add_heading(t("brief.meeting", lang), level=1)
+        for line in lines:
+            doc.add_paragraph(line)
     doc.add_paragraph()
     _font(doc.add_paragraph().add_run(t("docx.link", lang, link=pack.link)), BODY_FONT, 10.5)
     buf = io.BytesIO()

@@ -8,7 +8,12 @@ DuckDB file (embedded mode, the default) or on PostgreSQL (server mode).
 - ``duck``: embedded mode — the DuckDB file opened per piece of work and let go when idle;
 - ``pg``: server mode — PostgreSQL through psycopg 3 and psycopg-pool;
 - ``schema``: the schema as numbered migrations for both engines, and the columns of a batch of observations;
+- ``errors``: who writes (``Editor``, with the areas of an area editor) and what the store says when it cannot
+  (``StoreError`` and kin);
 - ``sessions``: sign-in tries and signed-in sessions (methods of ``Store``);
+- ``tokens``: API tokens, kept by their hash (methods of ``Store``);
+- ``meetings``: meetings recorded, their decisions and the closing of each (methods of ``Store``);
+- ``supervision``: closed periods, corrections after close, evidence files (methods of ``Store``);
 - ``copy``: a whole store copied into another (``python -m kpi copy --from --to``).
 
 Design notes.
@@ -17,8 +22,10 @@ Design notes.
 lives outside this package. The store's SQL is one text for both engines — plain SQL that PostgreSQL-compatible
 servers (openGauss, KingbaseES, HighGo) also run, no extension: ``row_number()`` in a subquery for "the newest
 version" (no QUALIFY), ``x = ANY(?)`` for a list of values, a CTE ``live`` for the batches in force at a data
-version (DuckDB's macro ``live_batches`` stays in the files that have it, unused). Parameters are DuckDB's ``?`` and
-``$name``; the PostgreSQL cursor translates them. The engines differ only in connecting, locking and bulk inserts.
+version (DuckDB's macro ``live_batches`` stays in the files that have it, unused), and for the other revertible
+batches (meetings, decisions, closures, closes, evidence) ``meetings.in_force``, a correlated subquery. Parameters
+are DuckDB's ``?`` and ``$name``; the PostgreSQL cursor translates them. The engines differ only in connecting,
+locking and bulk inserts.
 
 *Batches.* Every change is a batch: a number (the newest + 1), an editor, a time, written in one transaction with
 its rows; nothing is updated or deleted. DuckDB allows one writing process per file, and a lock in the process
@@ -42,18 +49,24 @@ the store is busy and retries by itself.
 *Migrations* (``schema``) are numbered; a store runs the ones it has not, one transaction each, under a lock on
 ``meta`` (PostgreSQL: concurrent processes starting at once migrate once). New migrations are plain SQL both engines
 accept; ``DOUBLE`` and ``VARCHAR`` get small PostgreSQL substitutions (``DOUBLE PRECISION``, ``COLLATE "C"`` so text
-sorts as DuckDB sorts it).
+sorts as DuckDB sorts it). A statement one engine alone runs is ``Only(engine, sql)``: DuckDB rebuilds ``batches``
+to widen its CHECK of kinds (it cannot alter a CHECK), PostgreSQL drops and adds the constraint.
 
-May import ``kpi.plan`` and ``kpi.settings`` — never ingest, the status engine or the reports (they call the store).
+May import ``kpi.plan``, ``kpi.settings`` and ``kpi.notes`` — never ingest, the status engine or the reports
+(they call the store).
 """
 
 from kpi.store.engine import is_server, shown
+from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingError
 from kpi.store.store import (
+    CLOSE,
+    EVIDENCE,
     IMPORT,
     NOTE,
     OVERRIDE,
     PLAN,
     REAPPLY,
+    REOPEN,
     REVERT,
     REVERTIBLE,
     SAMPLE,
@@ -67,6 +80,6 @@ from kpi.store.store import (
     StoreUnreachable,
 )
 
-__all__ = ["IMPORT", "NOTE", "OVERRIDE", "PLAN", "REAPPLY", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor",
-           "Store", "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable", "is_server",
-           "shown"]
+__all__ = ["CLOSE", "CLOSURE", "DECISION", "EVIDENCE", "IMPORT", "MEETING", "NOTE", "OVERRIDE", "PLAN", "REAPPLY",
+           "REOPEN", "REVERT", "REVERTIBLE", "SAMPLE", "WRITE_KINDS", "Editor", "MeetingError", "Store",
+           "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable", "is_server", "shown"]

@@ -24,37 +24,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 import pyarrow as pa
 
+from kpi.store.errors import StoreConflict, StoreError, StoreLocked, StoreMissing, StoreUnreachable
 from kpi.store.schema import SCHEMA_VERSION, statements
 
+__all__ = ["Cursor", "Engine", "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable",
+           "is_server", "shown"]
+
 SERVER_SCHEMES = ("postgresql://", "postgres://")
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked (missing file, unknown batch...)."""
-
-
-class StoreLocked(StoreError):
-    """Another process holds the database file (DuckDB allows one writing process), still after KPI_LOCK_WAIT."""
-
-
-class StoreMissing(StoreError):
-    """There is no store where one was asked for without ``create`` (a missing file, a database never initialised)."""
-
-    def __init__(self, where: str):
-        super().__init__(f"no database at {where}; create it with: python -m kpi init --db {where}")
-        self.where = where
-
-
-class StoreUnreachable(StoreError):
-    """The PostgreSQL server cannot be reached (or refuses the user): its own words in ``reason``."""
-
-    def __init__(self, where: str, reason: str):
-        super().__init__(f"cannot connect to {where}: {reason}")
-        self.where, self.reason = where, reason
-
-
-class StoreConflict(StoreError):
-    """The store changed since the writer looked (a preview, a batch's state): nothing was written."""
 
 
 def is_server(location: str | os.PathLike) -> bool:

@@ -15,27 +15,41 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from kpi.notes import checked_note
 from kpi.plan.models import Plan
 from kpi.plan.windows import target_entries
 from kpi.store.duck import DuckEngine
-from kpi.store.engine import Engine, StoreConflict, StoreError, StoreLocked, StoreMissing, StoreUnreachable, is_server
+from kpi.store.engine import Engine, is_server
+from kpi.store.errors import (
+    Editor,
+    StoreConflict,
+    StoreError,
+    StoreLocked,
+    StoreMissing,
+    StoreUnreachable,
+    _require_editor,
+)
+from kpi.store.meetings import CLOSURE, DECISION, MEETING, MeetingStore, in_force
 from kpi.store.pg import PgEngine
 from kpi.store.schema import OBS_COLUMNS
 from kpi.store.sessions import SessionStore
+from kpi.store.supervision import CLOSE, EVIDENCE, REOPEN, SupervisionStore
+from kpi.store.tokens import TokenStore
 
 __all__ = ["Editor", "Store", "StoreConflict", "StoreError", "StoreLocked", "StoreMissing", "StoreUnreachable"]
 
-# what a batch is (batches.kind); the schema's CHECK lists the same words
+# what a batch is (batches.kind); the schema's CHECK lists the same words (meetings: kpi.store.meetings; closing
+# and evidence: kpi.store.supervision)
 IMPORT, SAMPLE, NOTE, OVERRIDE = "import", "sample", "note", "override"
 PLAN, REVERT, REAPPLY = "plan", "revert", "reapply"
 WRITE_KINDS = (IMPORT, SAMPLE)  # batches of observations
-REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE)  # batches a revert takes out of force
+# batches a revert takes out of force
+REVERTIBLE = (IMPORT, SAMPLE, NOTE, OVERRIDE, MEETING, DECISION, CLOSURE, CLOSE, REOPEN, EVIDENCE)
 # The indicators (i) of the newest revision (r) of every plan.
 _NEWEST_INDICATORS = """
     FROM indicators i
@@ -59,24 +73,11 @@ def _live(sql: str) -> str:
     return "WITH " + LIVE + sql  # noqa: S608 - two constants of this module
 
 
-@dataclass(frozen=True)
-class Editor:
-    """Who writes. Every write function takes one and refuses without it."""
-
-    name: str
-    via: str = "cli"
-
-
-def _require_editor(editor: Editor | None) -> str:
-    """The name to record for a write; PermissionError without an editor."""
-    if not isinstance(editor, Editor) or not editor.name.strip():
-        raise PermissionError("writing needs a signed-in editor")
-    return f"{editor.name.strip()} ({editor.via})"
-
-
-class Store(SessionStore, Engine):
+class Store(SessionStore, TokenStore, MeetingStore, SupervisionStore, Engine):
     """The store on either engine. Open with ``Store.open(path or URL)``. Sign-in tries and sessions:
-    ``kpi.store.sessions``; connections, transactions and the schema: ``kpi.store.engine``."""
+    ``kpi.store.sessions``; API tokens: ``kpi.store.tokens``; meetings and their decisions: ``kpi.store.meetings``;
+    closed periods, corrections and evidence: ``kpi.store.supervision``; connections, transactions and the schema:
+    ``kpi.store.engine``."""
 
     @classmethod
     def open(cls, location: str | os.PathLike, create: bool = True, hold: bool = True) -> Store:
@@ -107,13 +108,19 @@ class Store(SessionStore, Engine):
         return latest if as_of_batch is None else min(int(as_of_batch), latest)
 
     # --- plans ----------------------------------------------------------
-    def save_plan(self, plan: Plan, editor: Editor, source: str | None = None) -> tuple[int, bool]:
-        """Store a plan; a changed plan becomes a new revision. Returns (revision, changed)."""
+    def save_plan(self, plan: Plan, editor: Editor, source: str | None = None, new: bool = False) -> tuple[int, bool]:
+        """Store a plan; a changed plan becomes a new revision. Returns (revision, changed).
+
+        ``new``: the plan must not exist yet (its revision 1); StoreConflict, nothing written, when its id is taken —
+        checked inside the write, so two editors creating the same id cannot both succeed.
+        """
         who = _require_editor(editor)
         sha = plan.sha256()
         with self._transaction() as cur:
             row = cur.execute("SELECT revision, sha256 FROM plan_revisions WHERE plan_id = ? "
                               "ORDER BY revision DESC LIMIT 1", [plan.id]).fetchone()
+            if new and row:
+                raise StoreConflict(f"plan {plan.id!r} exists already")
             if row and row[1] == sha:
                 return int(row[0]), False
             revision = (row[0] if row else 0) + 1
@@ -168,6 +175,13 @@ class Store(SessionStore, Engine):
                 "SELECT revision, body FROM plan_revisions WHERE plan_id = ? AND batch_id <= ? "
                 "ORDER BY revision DESC LIMIT 1", [plan_id, self._resolve(as_of_batch)]).fetchone()
 
+    def plans_mentioning(self, text: str) -> list[str]:
+        """The plans whose newest revision's canonical JSON contains ``text`` (``kpi.ingest.bounds``: '"bounds"')."""
+        return self.query("SELECT r.plan_id FROM plan_revisions r"
+                          " JOIN (SELECT plan_id, max(revision) AS revision FROM plan_revisions GROUP BY plan_id)"
+                          " newest USING (plan_id, revision) WHERE strpos(r.body, ?) > 0 ORDER BY r.plan_id",
+                          [text])["plan_id"].tolist()
+
     def known_indicators(self) -> pd.DataFrame:
         """Every indicator of the newest revision of every plan, with its plan span."""
         return self.query("SELECT i.plan_id, i.code, i.kind, i.name_zh, i.name_en, i.unit_zh, i.unit_en, "
@@ -181,11 +195,13 @@ class Store(SessionStore, Engine):
 
     # --- observations ---------------------------------------------------
     def write_batch(self, rows, editor: Editor, source: str | None, sha256: str | None,
-                    kind: str = IMPORT, expected_version: int | None = None) -> int:
+                    kind: str = IMPORT, expected_version: int | None = None,
+                    correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
         """Append one batch of observations (columns OBS_COLUMNS; a frame or an Arrow table) in one transaction.
 
         ``expected_version``: the data version the writer previewed against; if another batch was written since,
-        nothing is written and ``StoreConflict`` says so (the preview is stale).
+        nothing is written and ``StoreConflict`` says so (the preview is stale). ``correction``: (the cells of
+        closed periods it changes, the reason), recorded in the same transaction (kpi.store.supervision).
         """
         who = _require_editor(editor)
         if kind not in WRITE_KINDS:
@@ -197,6 +213,8 @@ class Store(SessionStore, Engine):
                                     f"{self.data_version()})")
             batch = self._new_batch(cur, kind, who, source=source, sha256=sha256, row_count=len(frame))
             cur.insert("observations", frame, batch_id=batch)
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current(self, codes: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None,
@@ -238,24 +256,36 @@ class Store(SessionStore, Engine):
             ORDER BY o.period_start, o.period_end DESC, o.batch_id DESC, o.row_no DESC"""), params)
 
     # --- explanations and overrides --------------------------------------
-    def write_note(self, indicator: str, period: str, note: str, editor: Editor) -> int:
-        """Attach an explanation to an indicator-period (an empty note clears it), as a batch."""
+    def write_note(self, indicator: str, period: str, note: str, editor: Editor,
+                   correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
+        """Attach an explanation to an indicator-period (an empty note clears it), as a batch; ``correction``
+        records it as an admin's correction of a closed period (kpi.writes).
+
+        Control characters go (``kpi.notes``); NoteTooLong (a ValueError) past KPI_NOTE_MAX_CHARS."""
         who = _require_editor(editor)
+        note = checked_note(note)
         with self._transaction() as cur:
             batch = self._new_batch(cur, NOTE, who, row_count=1, source=f"{indicator} {period}")
-            cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note.strip()])
+            cur.execute("INSERT INTO notes VALUES (?, ?, ?, ?)", [batch, indicator, period, note])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
-    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor) -> int:
-        """Override the computed status of an indicator-period, with a reason (empty status clears it)."""
+    def write_override(self, indicator: str, period: str, status: str, reason: str, editor: Editor,
+                       correction: tuple[list[tuple[str, str, int]], str] | None = None) -> int:
+        """Override the computed status of an indicator-period, with a reason (empty status clears it).
+
+        The reason is cleaned and bounded as a note is (NoteTooLong past KPI_NOTE_MAX_CHARS)."""
         who = _require_editor(editor)
-        if status and not reason.strip():
+        reason = checked_note(reason)
+        if status and not reason:
             raise ValueError("an override needs a reason")
         with self._transaction() as cur:
             batch = self._new_batch(cur, OVERRIDE, who, row_count=1, source=f"{indicator} {period}",
                                     comment=status or None)
-            cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status,
-                                                                         reason.strip()])
+            cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?, ?)", [batch, indicator, period, status, reason])
+            if correction:
+                self._record_correction(cur, batch, *correction)
             return batch
 
     def current_notes(self, codes: list[str] | None = None, as_of_batch: int | None = None) -> pd.DataFrame:
@@ -287,13 +317,15 @@ class Store(SessionStore, Engine):
 
     # --- batches --------------------------------------------------------
     def batches(self) -> pd.DataFrame:
-        """Every batch, newest first, with whether it is reverted now."""
-        return self.query(_live("""
+        """Every batch, newest first, with whether it is reverted now (any revertible kind: its newest revert or
+        re-apply decides, ``kpi.store.meetings.in_force``)."""
+        latest = self.data_version()
+        return self.query("""
             SELECT b.batch_id, b.kind, b.target_batch, b.editor, b.created_at, b.source, b.sha256, b.row_count,
                    b.plan_id, b.comment,
-                   (b.kind = ANY($revertible) AND b.batch_id NOT IN (SELECT batch_id FROM live)) AS reverted
-            FROM batches b ORDER BY b.batch_id DESC"""),
-                          {"as_of": self.data_version(), "revertible": list(REVERTIBLE)})
+                   (b.kind = ANY(?) AND NOT """ + in_force("b") + """) AS reverted
+            FROM batches b ORDER BY b.batch_id DESC""",  # noqa: S608 - fixed SQL; values are parameters
+                          [list(REVERTIBLE), latest, latest])
 
     def batch(self, batch_id: int) -> dict:
         found = self.batches()
@@ -320,8 +352,8 @@ class Store(SessionStore, Engine):
         if info["kind"] == PLAN:
             return self._toggle_plan(batch_id, editor, action)
         if info["kind"] not in REVERTIBLE:
-            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override and plan "
-                             "batches can be reverted")
+            raise StoreError(f"batch {batch_id} is a {info['kind']} batch; only data, note, override, meeting, "
+                             "decision, closure, close, reopen, evidence and plan batches can be reverted")
         with self._transaction() as cur:
             info = self.batch(batch_id)  # again under the write lock: another editor may have just toggled it
             if bool(info["reverted"]) == (action == REVERT):

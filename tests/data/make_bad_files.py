@@ -56,10 +56,12 @@ def _save(wb: Workbook) -> bytes:
 
 
 def xlsx(rows: list[list], sheet: str = "Sheet1", before: dict[str, list[list]] | None = None,
-         pad_to: tuple[int, int] | None = None, percent: str | None = None) -> bytes:
+         pad_to: tuple[int, int] | None = None, percent: str | None = None, far: dict[str, object] | None = None
+         ) -> bytes:
     """A workbook with ``rows`` on ``sheet``; ``before``: sheets placed ahead of it;
     ``pad_to`` (rows, columns): formatted but empty cells out to there (trailing empty rows and columns);
-    ``percent``: a cell shown as a percentage (0.875 shows as 87.5%)."""
+    ``percent``: a cell shown as a percentage (0.875 shows as 87.5%); ``far``: more cells by coordinate
+    (the sheet's declared size reaches the farthest)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, other in (before or {}).items():
@@ -71,6 +73,8 @@ def xlsx(rows: list[list], sheet: str = "Sheet1", before: dict[str, list[list]] 
         ws.append(row)
     if percent:
         ws[percent].number_format = "0.0%"
+    for coordinate, value in (far or {}).items():
+        ws[coordinate] = value
     if pad_to:
         ws.cell(row=pad_to[0], column=pad_to[1]).number_format = "0.00"
         for col in range(1, pad_to[1] + 1):
@@ -103,6 +107,12 @@ def template_xlsx(frame: pd.DataFrame) -> bytes:
 EN = "indicator,period,value\n"
 
 
+def many_columns(count: int = 10_000) -> bytes:
+    """The wide layout with ``count`` month columns (1190-01 to 2023-04 for 10,000) and one value, in the last."""
+    months = [f"{(1190 * 12 + i) // 12}-{(1190 * 12 + i) % 12 + 1:02d}" for i in range(count)]
+    return ("指标编码," + ",".join(months) + "\nINV-EVENTS" + "," * count + "1\n").encode()
+
+
 def bad_files() -> dict[str, bytes]:
     return {
         # rows
@@ -126,6 +136,14 @@ def bad_files() -> dict[str, bytes]:
         "cumulative_note.csv": csv_text("indicator,period,value,note\nINV-VISITS,2023-07,3,\n"
                                         "INV-EVENTS,2023-Q3,5,1-9月累计\n"),
         "cumulative_column.csv": csv_text("指标编码,期间,累计完成值\nINV-EVENTS,2023-Q3,5\n"),
+        # 1,200 unquoted is the cells 1 and 200: it must not import as 1
+        "extra_cells.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nINV-FIRMS,2023-Q3,1,200\n"),
+        # values the indicator cannot take: a rate is 0 to 100, a stock never negative
+        "rate_out_of_range.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nENT-APPEALS-RATE,2023-Q3,120\n"
+                                               "ENT-APPEALS-RATE,2023-Q4,-5\n"),
+        "negative_stock.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nHK-BASES,2023-Q3,-1\n"),
+        "note_too_long.csv": csv_text("indicator,period,value,note\nINV-EVENTS,2023-Q3,2,\n"
+                                      "INV-VISITS,2023-07,3," + "台风" * 250 + "!\n"),
         "many_problems.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nINV-NOPE,2023-Q3,1\nINV-VISITS,2023-13,1\n"
                                            "INV-FIRMS,2023-Q3,lots\nINV-VISITS,2023-08,-3\nSCI-DAY,2023-09,soon\n"),
         # structure
@@ -140,6 +158,10 @@ def bad_files() -> dict[str, bytes]:
         "not_text.csv": b"\x80\x80\xff",
         "broken.xlsx": b"PK\x03\x04" + b"this is not a workbook\n" * 4,
         "utf16.csv": csv_text("indicator\tperiod\tvalue\r\nINV-EVENTS\t2023-Q3\t2\r\n", "utf-16"),
+        # UTF-8 but for one row pasted from a GBK file: decoded whole as GBK, every note would be mojibake
+        "mixed_encoding.csv": csv_text("indicator,period,value,note\nINV-EVENTS,2023-Q3,2,台风影响\n")
+                              + csv_text("INV-VISITS,2023-07,3,北京香港\n", "gbk")
+                              + csv_text("HK-BASES,2023-Q3,3,新增两处\n"),
         "gbk_chinese_headers_bad.csv": csv_text("指标编码,期间,实际值,备注\n"
                                                 "INV-EVENTS,2023年第三季度,2,市外招商\n"
                                                 "HK-BASES,2023年第三季度,3,\n"
@@ -148,6 +170,10 @@ def bad_files() -> dict[str, bytes]:
         "tab_bad.tsv": csv_text("指标编码\t期间\t实际值\nINV-EVENTS\t2023-Q3\t2\nINV-VISITS\t2023-13\t3\n"),
         "bad_row.xlsx": xlsx([["指标编码", "期间", "实际值"], ["INV-EVENTS", "2023-Q3", 2],
                               ["INV-VISITS", "2023年7月", "三次"]]),
+        # files made to hurt: 5 KB whose sheet reaches the far corner; 10,000 period columns
+        "far_corner.xlsx": xlsx([["指标编码", "期间", "实际值"], ["INV-EVENTS", "2023-Q3", 2]],
+                                far={"XFD1048576": "x"}),
+        "wide_10000_columns.csv": many_columns(),
         # the template's wide layout (one row per indicator; INV-EVENTS is on row 6)
         "wide_bad_value.csv": to_csv_bytes(template(values={("INV-EVENTS", "2023-Q3"): "两场",
                                                             ("INV-VISITS", "2023-Q3"): "5"})),
