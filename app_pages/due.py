@@ -67,6 +67,7 @@ if who.admin and not ctx.pinned:
     if refused:
         st.error(plain(t("role.refused", lang) + "\n\n" + refused.message(lang)))
 
+    @state.writes  # a command holding the file: nothing written, the rerun says so
     def _act(action, period: str, reason_key: str, done_key: str) -> None:
         writer = signin.writer()  # checked on the server at the moment of writing
         if writer is None:

@@ -134,6 +134,7 @@ elif plan is not None:
     st.success(t("newplan.ready", lang))
 
 
+@state.writes  # a command holding the file: nothing written, the rerun says so
 def _save(new_plan, origin: str) -> None:
     writer = signin.writer()  # checked on the server at the moment of writing
     if writer is None:

@@ -218,6 +218,22 @@ def raw_execute(location, *statements: str | tuple[str, list]) -> None:
         con.close()
 
 
+def database_bytes(location) -> bytes:
+    """Everything a store's database holds, as bytes: the DuckDB file, or a PostgreSQL database as pg_dump writes it
+    (schema and every row), for tests that a secret is kept nowhere in it."""
+    from kpi.store import is_server
+
+    if not is_server(location):
+        return Path(location).read_bytes()
+    import subprocess
+
+    from tests import pgcluster
+
+    tools = pgcluster.bindir()
+    pg_dump = str(tools / "pg_dump") if tools else "pg_dump"
+    return subprocess.run([pg_dump, "--dbname", str(location)], capture_output=True, check=True, timeout=60).stdout
+
+
 def constraint_errors() -> tuple[type[Exception], ...]:
     """What either engine raises when a row breaks a constraint (NOT NULL, CHECK, PRIMARY KEY)."""
     import duckdb

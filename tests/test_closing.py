@@ -18,6 +18,8 @@ from kpi.roles import Refused
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, ROOT, import_csv, run_cli
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 ADMIN = EDITOR  # an editor without areas
 INV = Editor("李四", via="test", areas=("INV",))
 Q3 = "indicator,period,value\nINV-EVENTS,2023-07,1\nINV-EVENTS,2023-08,2\nINV-VISITS,2023-Q3,4\n"

@@ -15,6 +15,8 @@ from kpi.report import due, query
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, import_csv, run_cli
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 PLAN = """
 id: DUE-1
 title: {zh: 待办测试计划, en: Due test plan}

@@ -18,6 +18,8 @@ from kpi.roles import Refused
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, import_csv
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 INV = Editor("李四", via="test", areas=("INV",))
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%\xe2\xe3\xcf\xd3 CONTENT-7f3a9c \x00\x01\x02\n"
        b"trailer << >>\n%%EOF\n")

@@ -11,6 +11,8 @@ import kpi.store.schema
 from kpi.store import CLOSURE, DECISION, MEETING, Editor, MeetingError, Store, StoreConflict
 from tests.conftest import EDITOR, import_csv
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 D = dt.date
 
 

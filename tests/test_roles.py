@@ -14,6 +14,8 @@ from kpi.store import Editor, Store
 from tests.conftest import EDITOR, ROOT, run_cli
 from tests.test_app import _db
 
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
+
 APP = str(ROOT / "app.py")
 INV = Editor("李四", via="test", areas=("INV",))
 PASSWORD = "correct horse 2023"

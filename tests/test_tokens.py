@@ -12,7 +12,9 @@ import pytest
 from kpi import auth, tokens
 from kpi.api import Refused
 from kpi.store import Store
-from tests.conftest import run_cli
+from tests.conftest import constraint_errors, database_bytes, run_cli
+
+pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
 
 EDITOR_NAME = "王科长"
 
@@ -36,7 +38,7 @@ def test_a_token_is_shown_once_and_only_its_sha256_is_kept(store, editor, db_pat
     assert token not in store.tokens().to_string()
     assert "token_hash" not in store.tokens().columns  # the list never shows the hash either
     store.close()
-    assert token.encode() not in db_path.read_bytes()  # not in the database file at all
+    assert token.encode() not in database_bytes(db_path)  # not in the database (file) at all
     again = Store.open(db_path)
     try:
         who = tokens.editor_for(again, token, write=True)
@@ -104,7 +106,7 @@ def test_tokens_write_no_batch(store, editor):
 
 
 def test_the_token_table_allows_only_the_two_scopes(store):
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(constraint_errors()):
         store.add_token("h", "x", "e", "admin")
 
 
