@@ -150,7 +150,7 @@ def test_a_version_3_file_migrates_to_the_newest_keeping_its_batches(tmp_path):
     con.close()
     store = Store.open(path)
     try:
-        assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 6  # through 4 (tokens), 5 (meetings) and 6 (closing, evidence)
+        assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 6  # through 4, 5 and 6
         assert store.batches()["editor"].tolist() == ["old"]
         assert store.current()["value"].tolist() == [2.0]
         meeting = store.record_meeting("会", D(2023, 10, 15), "2023-H2", "2023-H2", D(2023, 10, 15), 1, EDITOR)
