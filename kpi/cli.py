@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from kpi import api, auth, client, ingest, tokens
+from kpi.cli_common import UsageError, _db, _editor, _open
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
 from kpi.plan import cells, workbook
@@ -24,33 +25,7 @@ from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.roles import Refused
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
-from kpi.store import Editor, Store, StoreConflict, StoreError, StoreLocked
-
-
-class UsageError(Exception):
-    """Exit 2 with this message."""
-
-
-def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else get_settings().db
-
-
-def _editor(args: argparse.Namespace) -> Editor:
-    """The editor named (--editor, $KPI_EDITOR, else your login): a configured editor with their role and areas;
-    any other name writes as an admin (the command line trusts whoever can run it on the server)."""
-    name = args.editor or os.environ.get("KPI_EDITOR") or getpass.getuser() or "cli"
-    return auth.editor_named(name, "cli") or Editor(name=name, via="cli")
-
-
-def _open(args: argparse.Namespace, create: bool = False) -> Store:
-    if not create and not _db(args).exists():
-        raise UsageError(t("cli.no_db", args.lang, db=_db(args)))
-    try:
-        return Store.open(_db(args), create=create)
-    except StoreLocked as exc:
-        raise UsageError(t("cli.locked", args.lang, db=str(exc))) from exc
-    except StoreError as exc:
-        raise UsageError(str(exc)) from exc
+from kpi.store import Editor, StoreConflict, StoreError
 
 
 def cmd_init(args: argparse.Namespace) -> int:
