@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from kpi.i18n import t
 
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
