@@ -17,6 +17,7 @@ import threading
 import tomllib
 from pathlib import Path
 
+from kpi.passwords import hash_password
 from kpi.settings import get_settings
 from kpi.store import Editor
 
@@ -150,8 +151,6 @@ def write_editor(name: str, password: str, path: Path | None = None, areas=KEEP)
     """
     path = path or secrets_file()
     current = dict(_read_secrets(path).get("editors", {}))
-    from kpi.auth import hash_password
-
     current[name] = hash_password(password)
     _write_table(path, "editors", current)
     if areas is not KEEP:
@@ -169,8 +168,6 @@ def write_viewer(name: str, password: str, path: Path | None = None) -> Path:
     """Add or replace a viewer account (read-only; with any viewer account the dashboard needs a sign-in)."""
     path = path or secrets_file()
     current = dict(_read_secrets(path).get("viewers", {}))
-    from kpi.auth import hash_password
-
     current[name] = hash_password(password)
     _write_table(path, "viewers", current)
     for table in ("editors", "areas"):

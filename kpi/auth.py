@@ -17,11 +17,9 @@ wrong, locked, busy) that callers record in the store.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import hashlib
-import hmac
 import secrets
 import threading
 import time
@@ -29,43 +27,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kpi.passwords import hash_password, verify_password
 from kpi.settings import get_settings
 from kpi.store import Editor
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # about 50 ms and 16 MB per check: slow to guess, quick to sign in
 MAX_DELAY_SECONDS = 8.0  # the default of signin_max_delay_seconds: the delay after failures doubles up to this
 OK, WRONG, LOCKED, BUSY = "ok", "wrong", "locked", "busy"
 OUTCOMES = (OK, WRONG, LOCKED, BUSY)
 NAME_MAX = 100  # longer names are cut (for counting and recording)
 TRACKED_MAX = 10_000  # names with failures kept in memory; quiet ones are dropped past this
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True when the password matches the stored hash; compared in constant time."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = _unb64(digest)
-        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(expected))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
 
 
 @functools.cache

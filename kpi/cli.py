@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from kpi import api, auth, client, ingest, tokens
+from kpi.cli_common import UsageError, _db, _editor, _exists, _open
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
 from kpi.plan import cells, workbook
@@ -25,55 +26,7 @@ from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.roles import Refused
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample, review_problems
-from kpi.store import (
-    Editor,
-    Store,
-    StoreConflict,
-    StoreError,
-    StoreLocked,
-    StoreMissing,
-    StoreUnreachable,
-    is_server,
-)
-
-
-class UsageError(Exception):
-    """Exit 2 with this message."""
-
-
-def _db(args: argparse.Namespace) -> Path | str:
-    """The store: ``--db``, else ``KPI_DB``, else data/kpi.duckdb; a ``postgresql://`` URL is server mode."""
-    location = args.db or get_settings().db
-    return str(location) if is_server(location) else Path(location)
-
-
-def _exists(args: argparse.Namespace) -> bool:
-    """A DuckDB file that exists, or a server (whether it holds a store, opening it tells)."""
-    location = _db(args)
-    return is_server(location) or Path(location).exists()
-
-
-def _editor(args: argparse.Namespace) -> Editor:
-    """The editor named (--editor, $KPI_EDITOR, else your login): a configured editor with their role and areas;
-    any other name writes as an admin (the command line trusts whoever can run it on the server)."""
-    name = args.editor or os.environ.get("KPI_EDITOR") or getpass.getuser() or "cli"
-    return auth.editor_named(name, "cli") or Editor(name=name, via="cli")
-
-
-def _open(args: argparse.Namespace, create: bool = False, location: Path | str | None = None) -> Store:
-    location = _db(args) if location is None else location
-    if not create and not is_server(location) and not Path(location).exists():
-        raise UsageError(t("cli.no_db", args.lang, db=location))
-    try:
-        return Store.open(location, create=create)
-    except StoreLocked as exc:
-        raise UsageError(t("cli.locked", args.lang, db=str(exc), seconds=f"{get_settings().lock_wait:g}")) from exc
-    except StoreMissing as exc:
-        raise UsageError(t("cli.no_db", args.lang, db=exc.where)) from exc
-    except StoreUnreachable as exc:
-        raise UsageError(t("cli.store_unreachable", args.lang, db=exc.where, reason=exc.reason)) from exc
-    except StoreError as exc:
-        raise UsageError(str(exc)) from exc
+from kpi.store import Editor, StoreConflict, StoreError, is_server
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from kpi.cli import UsageError, _editor, _open
+from kpi.cli_common import UsageError, _editor, _open
 from kpi.i18n import t
 from kpi.periods import parse_period
 from kpi.report import query

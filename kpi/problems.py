@@ -9,9 +9,17 @@ the targets grid and the targets file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kpi.i18n import t
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def visible(value: object) -> object:
+    """Text with its control characters spelled out (``\\x07``), so a message shows what the cell really holds."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class Problem:
 
     def text(self, lang: str = "zh") -> str:
         """What is wrong and what to do, without where."""
-        params = {k: v(lang) if isinstance(v, Localized) else v for k, v in self.params.items()}
+        params = {k: v(lang) if isinstance(v, Localized) else visible(v) for k, v in self.params.items()}
         return t(self.key, lang, **params)
 
     def where(self, lang: str = "zh") -> str:

@@ -78,6 +78,8 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
                               (4, "value", f"row 4, column value: '-5' {RATE}")],
     "negative_stock.csv": [
         (3, "value", "row 3, column value: '-1' is negative: HK-BASES is a level at period end, enter 0 or more")],
+    # a control character in a value is refused, and shown as what it is (in a note it is stripped instead)
+    "control_characters.csv": [(3, "value", f"row 3, column value: '3\\x07' {NOT_NUMBER}")],
     # a note of 501 characters: notes are at most 500 (KPI_NOTE_MAX_CHARS), here as in the note forms
     "note_too_long.csv": [
         (3, "note", "row 3, column note: the note has 501 characters, over the limit of 500: shorten it")],

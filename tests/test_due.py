@@ -173,3 +173,24 @@ def test_the_due_page_lists_the_lines_of_the_editors_areas_with_their_links(due_
     assert links[0].proto.page.endswith("indicator") and "explain=1" in links[0].proto.query_string
     assert "Due" in [link.label for link in at.get("page_link")]
     assert not [s for s in at.subheader if s.value == "Closing periods"]  # closing is for admins
+
+
+def test_open_meeting_decisions_are_due_for_their_office_until_closed(due_store):
+    meeting = due_store.record_meeting("三季度调度会", dt.date(2023, 10, 9), "DUE-1", "2023-Q3", AS_OF,
+                                       due_store.data_version(), EDITOR)
+    due_store.record_decisions(meeting, [
+        {"what": "补报人才服务数据", "area": "TAL", "due": dt.date(2023, 10, 12), "indicators": ["TAL-SERVICE"]},
+        {"what": "约见两家目标企业", "area": "INV", "due": dt.date(2023, 10, 25), "indicators": []},
+        {"what": "年底前完成评估", "area": "INV", "due": dt.date(2023, 12, 20), "indicators": []},  # not yet due
+    ], EDITOR)
+    lines = [d for d in _lines(due_store, lang="en") if d.kind == "decision"]
+    assert [(d.deadline.isoformat(), d.area, d.overdue, d.page, d.params) for d in lines] == [
+        ("2023-10-12", "TAL", True, "area", {"area": "TAL"}), ("2023-10-25", "INV", False, "area", {"area": "INV"})]
+    assert [d.text for d in lines] == [
+        "Meeting decision overdue: 补报人才服务数据 (三季度调度会, Talent) was due on 12 Oct 2023, 3 days ago",
+        "Meeting decision: 约见两家目标企业 (三季度调度会, Investment), due on 25 Oct 2023"]
+    mine = [d.area for d in _lines(due_store, areas=INV.areas, admin=False) if d.kind == "decision"]
+    assert mine == ["INV"]  # an area editor sees their office's decisions only
+    talent = int(due_store.decisions(area="TAL")["decision"].iloc[0])
+    due_store.close_decision(talent, "已补报", dt.date(2023, 10, 14), EDITOR)
+    assert [d.area for d in _lines(due_store) if d.kind == "decision"] == ["INV"]

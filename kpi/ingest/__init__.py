@@ -5,10 +5,11 @@ of rows, columns and cells) → ``layout`` (which column is which: the header al
 file at once, column by column; ``cells`` reads one cell, ``bounds`` says what values an indicator can take)
 → ``pipeline`` (``prepare``: a checked batch or its problems; ``commit``: one batch in one transaction).
 ``fast`` reads and checks a clean canonical long CSV inside DuckDB and gives the same rows. ``sandbox`` runs
-the reading and checking in a child process within a budget of memory and time.
+the reading and checking in a child process within a budget of memory and time. ``scope`` says which checked rows
+the editor may write: their work areas, and the periods closed (an admin's correction with a reason).
 
-May import ``kpi.periods``, ``kpi.problems``, ``kpi.notes``, ``kpi.settings`` and ``kpi.store`` — never the
-reports or the UI.
+May import ``kpi.periods``, ``kpi.problems``, ``kpi.notes``, ``kpi.settings``, ``kpi.roles`` and ``kpi.store`` —
+never the reports or the UI.
 """
 
 from kpi.ingest.pipeline import FAST_PATH_MIN_BYTES, Prepared, commit, prepare

@@ -14,6 +14,9 @@ due`` and in the calendar file), as of a date, for some work areas (an editor's)
   indicator's note form.
 - ``evidence`` (缺佐证): a milestone done without evidence. Deadline: the end of the quarter it was done in +
   ``due_report_days``. Resolved in the indicator's evidence form.
+- ``decision`` (会议决定): a meeting's decision for the area, not closed, due within ``within`` days of the as-of
+  date or past it. Deadline: its date. Resolved on the area's page, where open decisions are listed (and closed
+  on the meeting page).
 - ``close`` (待关账, admins only): a reporting quarter that has ended and is not closed. Deadline: its end +
   ``due_report_days``. Resolved on the Due page's closing form.
 
@@ -32,10 +35,11 @@ from kpi import fmt
 from kpi.i18n import status_label, t
 from kpi.periods import Period, parse_period, periods_in_span
 from kpi.plan.windows import plan_window
+from kpi.report.decisions import decisions_of
 from kpi.report.query import Snapshot
 from kpi.settings import get_settings
 
-KINDS = ("milestone", "value", "explain", "evidence", "close")  # the order of lines with the same deadline
+KINDS = ("milestone", "decision", "value", "explain", "evidence", "close")  # the order of lines with the same deadline
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,17 @@ def due_lines(snap: Snapshot, as_of: dt.date, within: int | None = None, areas: 
             quarter = parse_period(_quarter_of(snap, dt.date.fromisoformat(r.done_on)))
             add("evidence", item, quarter.label, quarter.end + after, "due.evidence", "indicator",
                 {"indicator": item.code, "period": whole, "evidence": "1"})
+    offices = {a.code: a.name.get(lang) for a in plan.areas}
+    decided = decisions_of(snap.decisions) if not snap.decisions.empty else ()
+    for d in decided:
+        if d.closed or d.area not in offices or (areas is not None and d.area not in areas):
+            continue
+        if d.due <= as_of + dt.timedelta(days=within):
+            late = (as_of - d.due).days
+            text = t("due.decision_overdue" if late > 0 else "due.decision", lang, what=d.what,
+                     meeting=d.meeting_name, office=offices[d.area], due=fmt.date(d.due, lang), days=abs(late))
+            lines.append(DueLine("decision", d.area, None, _quarter_of(snap, d.due), d.due, d.due < as_of, text,
+                                 "area", {"area": d.area}))
     if admin:
         for q in periods_in_span(plan.span.start, plan.span.end, "quarter"):
             if q.end < as_of and not _closed(snap, q):

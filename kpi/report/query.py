@@ -49,7 +49,7 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """What the store held for one plan at one data version: values, explanations, overrides, closed periods,
-    corrections and evidence. Never changed."""
+    corrections, evidence and meetings' decisions. Never changed."""
 
     plan: Plan
     version: int
@@ -62,6 +62,8 @@ class Snapshot:
     closed: pd.DataFrame = field(default_factory=pd.DataFrame)
     corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # meetings' decisions in force at this version, with their state then (Store.decisions)
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def status(self, period: object, as_of: dt.date, only: str | None = None) -> list[StatusRow]:
         """The status rows of one period (every indicator, or ``only`` one), with explanations, overrides,
@@ -88,7 +90,8 @@ def snapshot(store: Store, plan_id: str | None, version: int | None = None) -> S
     return Snapshot(plan, version, store.current(codes, plan.span.start, plan.span.end, version),
                     store.current_notes(codes, version), store.current_overrides(codes, version),
                     store.has_sample(version), store.closed_periods(version),
-                    store.current_corrections(codes, version), store.evidence(codes, version))
+                    store.current_corrections(codes, version), store.evidence(codes, version),
+                    store.decisions(as_of_batch=version))
 
 
 def view_status(store: Store, view: View) -> list[StatusRow]:

@@ -144,6 +144,9 @@ def bad_files() -> dict[str, bytes]:
         "negative_stock.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nHK-BASES,2023-Q3,-1\n"),
         "note_too_long.csv": csv_text("indicator,period,value,note\nINV-EVENTS,2023-Q3,2,\n"
                                       "INV-VISITS,2023-07,3," + "台风" * 250 + "!\n"),
+        # control characters outside a note (in a note they are stripped: tests/test_ingest_values.py)
+        "control_characters.csv": csv_text("indicator,period,value,note\nINV-EVENTS,2023-Q3,2,\x0b台风\x07影响\n"
+                                           "INV-VISITS,2023-07,3\x07,\n"),
         "many_problems.csv": csv_text(EN + "INV-EVENTS,2023-Q3,2\nINV-NOPE,2023-Q3,1\nINV-VISITS,2023-13,1\n"
                                            "INV-FIRMS,2023-Q3,lots\nINV-VISITS,2023-08,-3\nSCI-DAY,2023-09,soon\n"),
         # structure
