@@ -437,8 +437,9 @@ def cmd_editor(args: argparse.Namespace) -> int:
 
 
 def cmd_copy(args: argparse.Namespace) -> int:
-    """Copy a whole store into a new, empty one: every batch (with its number), plan revision, value, note, override
-    and sign-in record, in one transaction. Moves a store from embedded to server mode:
+    """Copy a whole store into a new, empty one: every batch (with its number), plan revision, value, note, override,
+    sign-in record, API token, meeting, decision, closed period and evidence file, in one transaction. Moves a
+    store from embedded to server mode:
     python -m kpi copy --from data/kpi.duckdb --to postgresql://user:password@host:port/db
     """
     from kpi.store.copy import StoreNotEmpty, copy_store

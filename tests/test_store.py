@@ -510,6 +510,32 @@ def test_a_version_2_file_migrates_to_version_3_keeping_its_data(new_location, e
         store.close()
 
 
+def test_a_version_3_store_migrates_to_the_newest_and_its_batches_take_the_new_kinds(new_location, engine):
+    """Schema 3 as pgstore left it, on either engine: migrations 4-6 widen the kinds of batch (DuckDB rebuilds the
+    table, PostgreSQL swaps the CHECK), the batches and values stay, a meeting, a close and evidence are batches, and
+    a kind nobody knows is still refused."""
+    from kpi.periods import parse_period
+
+    path = new_location("v3")
+    _old_store(path, engine, 3, OLD_BATCH, OLD_OBSERVATION)
+    store = Store.open(path)
+    try:
+        assert store.schema_version() == kpi.store.schema.SCHEMA_VERSION == 6
+        assert store.batches()["editor"].tolist() == ["old"]
+        assert store.current()["value"].tolist() == [2.0]
+        meeting = store.record_meeting("会", dt.date(2023, 10, 15), "2023-H2", "2023-H2", dt.date(2023, 10, 15), 1,
+                                       EDITOR)
+        closed = store.set_period_closed(parse_period("2023-Q3"), True, EDITOR, "报送截止")
+        evidence = store.attach_evidence("INV-EVENTS", "2023-Q3", "a.pdf", "application/pdf", b"%PDF-1.4", EDITOR)
+        assert store.batches()["kind"].tolist() == ["evidence", "close", "meeting", "import"]
+        assert [meeting, closed, evidence] == [2, 3, 4]
+    finally:
+        store.close()
+    with pytest.raises(constraint_errors()):  # the kinds are still checked
+        raw_execute(path, "INSERT INTO batches VALUES (9, 'guess', NULL, 'x', TIMESTAMP '2023-10-01 09:00:00', NULL, "
+                          "NULL, 0, NULL, NULL)")
+
+
 def test_migrations_as_each_engine_runs_them():
     """Plain SQL for both; PostgreSQL spells DOUBLE out and sorts text bytewise; an engine's own statement runs on it
     alone."""

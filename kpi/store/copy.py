@@ -1,7 +1,8 @@
 """Copy a whole store into another, e.g. from the DuckDB file to PostgreSQL (``python -m kpi copy --from --to``).
 
 Every table but ``meta``, every row as it is — batches with their numbers, editors and times, plan revisions,
-observations, notes, overrides, sign-in tries and sessions — in one transaction on the destination, so a copy
+observations, notes, overrides, sign-in tries and sessions, API tokens, meetings and decisions, closed periods,
+corrections and evidence files — in one transaction on the destination, so a copy
 either lands whole or not at all, and a pinned link (``data=N``) means the same numbers on either side. The
 destination must be empty (a new file, or a database just made with ``init`` and nothing loaded), and both stores
 are at the same schema version (opening them migrates both to this program's).
