@@ -13,24 +13,22 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import api, auth, client, ingest, tokens
+from kpi import api, auth, ingest
 from kpi.cli_common import UsageError, _db, _editor, _exists, _open
 from kpi.i18n import norm_lang, status_label, t
 from kpi.periods import PeriodError
-from kpi.plan import cells, workbook
-from kpi.plan import edit as plan_edit
-from kpi.plan.documents import read_document
-from kpi.plan.draft import draft_plan
 from kpi.plan.models import PlanError, load_plan
-from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
 from kpi.roles import Refused
 from kpi.settings import get_settings
-from kpi.setup import load_plans, load_sample, review_problems
 from kpi.store import Editor, StoreConflict, StoreError, is_server
+
+# What only some commands need (plan workbooks and documents, exports, the HTTP client, tokens, setup) is imported
+# in those commands, so that `kpi status` and the other reads start without it.
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create or migrate the store, load the plan(s), optionally the sample actuals."""
+    from kpi.setup import load_plans, load_sample
     store = _open(args, create=True)
     files = [Path(p) for p in args.plan] if args.plan else None
     try:
@@ -118,6 +116,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Every value in force as CSV (UTF-8 with BOM) or XLSX; `kpi import` reads either back."""
+    from kpi.report.export import observations_export, to_csv_bytes, to_xlsx_bytes
     if args.format == "xlsx" and not args.output:
         raise UsageError(t("cli.xlsx_needs_output", args.lang))
     store = _open(args)
@@ -178,6 +177,7 @@ def _base_plan(args: argparse.Namespace):
 
 def _targets(args: argparse.Namespace, name: str):
     """(new plan, store or None) from a targets file, or None after printing every problem."""
+    from kpi.plan import edit as plan_edit
     plan, store = _base_plan(args)
     new, problems = plan_edit.apply_targets_file(plan, Path(name).read_bytes(), Path(name).name)
     if problems:
@@ -191,6 +191,7 @@ def _targets(args: argparse.Namespace, name: str):
 def cmd_plan_check(args: argparse.Namespace) -> int:
     """Validate plan files (YAML, or a plan workbook) or targets files (CSV/XLSX: indicator, period, target);
     every problem named."""
+    from kpi.plan import cells
     failed = 0
     for name in args.files:
         if _targets_file(name):
@@ -217,6 +218,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
 
 def cmd_plan_load(args: argparse.Namespace) -> int:
     """Validate and load plan files or targets files into the store (a changed plan becomes a new revision)."""
+    from kpi.setup import load_plans
     store = _open(args, create=True)
     try:
         for name in args.files:
@@ -245,6 +247,8 @@ def cmd_plan_draft(args: argparse.Namespace) -> int:
     (plan check lists the flags, plan load refuses them until confirmed). The span comes from --span, else the
     title (2024年, 2023年下半年).
     """
+    from kpi.plan.documents import read_document
+    from kpi.plan.draft import draft_plan
     name = None if args.file == "-" else args.file
     if name is None:
         text, problems = sys.stdin.read(), []
@@ -280,6 +284,7 @@ def cmd_plan_draft(args: argparse.Namespace) -> int:
 
 def _targets_file(name: str) -> bool:
     """A targets file (indicator, period, target): a CSV, or a workbook without a plan workbook's sheets."""
+    from kpi.plan import cells, workbook
     if not name.lower().endswith(TARGET_FILES):
         return False
     if not name.lower().endswith(workbook.XLSX):
@@ -292,6 +297,8 @@ def _targets_file(name: str) -> bool:
 
 def _reviews(name: str, plan) -> list:
     """A draft's open review flags; in a workbook, at the sheet, row and review column of each."""
+    from kpi.plan import workbook
+    from kpi.setup import review_problems
     reviews = review_problems(plan)
     if reviews and name.lower().endswith(workbook.XLSX):
         from kpi.plan.cells import read_workbook
@@ -304,6 +311,7 @@ def _reviews(name: str, plan) -> list:
 def _plan_arg(args: argparse.Namespace, store_too: bool = False):
     """(plan, store or None) for PLAN: a plan file (YAML or workbook), else a plan id in the store, else the
     plan file data/plans/<id>.yaml. ``store_too``: the store beside a plan file as well (for its actuals)."""
+    from kpi.plan import cells
     if Path(args.plan).is_file():
         store = _open(args) if store_too and _exists(args) else None
         return cells.read_plan_file(args.plan), store
@@ -320,6 +328,7 @@ def _plan_arg(args: argparse.Namespace, store_too: bool = False):
 
 
 def _write_plan(args: argparse.Namespace, plan, fmt: str, header: str | None = None) -> None:
+    from kpi.plan import workbook
     from kpi.plan.dump import plan_yaml
 
     if fmt == "xlsx" and not args.output:
@@ -335,6 +344,7 @@ def _write_plan(args: argparse.Namespace, plan, fmt: str, header: str | None = N
 
 
 def _format(args: argparse.Namespace) -> str:
+    from kpi.plan import workbook
     return args.format or ("xlsx" if (args.output or "").lower().endswith(workbook.XLSX) else "yaml")
 
 
@@ -526,6 +536,7 @@ def _list_accounts(args: argparse.Namespace) -> int:
 def _import_remote(args: argparse.Namespace, path: Path) -> int:
     """Send the file to the running dashboard (POST /api/v1/batches), which checks and writes it; print what a local
     import prints, with the same exit codes."""
+    from kpi import client
     token = args.token or os.environ.get("KPI_TOKEN")
     if not token:
         raise UsageError(t("cli.no_token", args.lang))
@@ -562,6 +573,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     A token carries its editor's rights (--read-only: it reads but cannot write) while it is not revoked and the
     editor is configured. It is printed once, on standard output; the store keeps only its sha256.
     """
+    from kpi import tokens
     store = _open(args)
     try:
         if args.action == "add":
