@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import browser_kit
 from tests.browser_kit import ARTIFACTS, open_page, query_of, settled, shown
@@ -111,8 +112,11 @@ UPLOAD = "指标编码,期间,实际值,备注\nINV-VISITS,2023-Q4,9,\nINNO-HTE-
 
 def _record_meeting(page, url: str, name: str) -> None:
     open_page(page, url)
+    settled(page)  # the page's first run is over: a late rerun would close the form under the typing
     page.locator("[data-testid='stExpander']").filter(has_text="记录本次会议").click()
-    page.get_by_role("textbox", name="会议名称").fill(name)
+    box = page.get_by_role("textbox", name="会议名称")
+    box.fill(name)
+    expect(box).to_have_value(name)
     page.get_by_role("button", name="记录会议").click()
     shown(page.get_by_text(f"已记录会议“{name}”").first)
     settled(page)
