@@ -22,7 +22,7 @@ from bench import viewers
 from bench.cli import CliReport, measure_cli, stamp
 from bench.fixtures import build
 from bench.generate import generate
-from bench.hostile import measure_hostile, write_section
+from bench.hostile import measure_hostile, section
 from bench.imports import measure_import
 from bench.pages import measure_engine, measure_pages
 from bench.report import cli_section, import_section, replace_section, write_results
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "hostile":
         report = measure_hostile(args.repeat)
         _print_hostile(report)
-        write_section(report, args.out)
+        replace_section(section(report), args.out)
         print(f"updated {args.out}")
         return 0
     if args.command == "generate":

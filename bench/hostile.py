@@ -169,17 +169,3 @@ def section(report: HostileReport | None) -> list[str]:
               f"(+{added:.0f} ms: a fork of the worker, the plans' indicators and the file sent over, the result "
               f"sent back). The worker starts once per process: the first upload took {report.start_s:.1f} s."]
     return lines
-
-
-def write_section(report: HostileReport, out: Path) -> None:
-    """Replace (or add) this section in an existing RESULTS.md, leaving the others as they are."""
-    lines = section(report)
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
-    head = lines[0]
-    if head in text:
-        before, rest = text.split(head, 1)
-        after = rest.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n\n## " + after[1] if len(after) > 1 else "\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    out.write_text(text, encoding="utf-8")
