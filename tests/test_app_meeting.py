@@ -179,3 +179,26 @@ def test_the_meeting_screen_leads_with_the_changes_and_the_last_decisions(db, wi
                 period="2023-H2", as_of="2023-12-31", slide="pack")
     text = pack.code[0].value
     assert "自上次会议（十月调度会，2023年11月16日）以来，" in text and "1. 加快外出招商" in text
+
+
+def test_an_area_editor_cannot_take_back_a_meetings_batch(db, met):  # noqa: F811
+    from kpi import auth
+    from tests.test_app_write import NAME, PASSWORD
+
+    auth.write_editor(NAME, PASSWORD, areas=["INV"])  # an area editor: meetings' batches are an admin's to revert
+    at = _sign_in(_app("meeting", lang="en", meeting=str(met["first"])))
+    store = _store(db)
+    try:
+        before = store.batches()[["batch_id", "reverted"]].to_dict("records")
+    finally:
+        store.close()
+    chosen = at.selectbox(key="take_back_batch").options[0]
+    at.selectbox(key="take_back_batch").set_value(chosen)
+    next(b for b in at.button if b.label == "Revert the batch").click().run()
+    assert any(e.value.startswith("Nothing was changed") for e in at.error), [e.value for e in at.error]
+    assert not at.success
+    store = _store(db)
+    try:
+        assert store.batches()[["batch_id", "reverted"]].to_dict("records") == before
+    finally:
+        store.close()

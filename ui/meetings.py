@@ -10,9 +10,11 @@ import datetime as dt
 
 import streamlit as st
 
+from kpi import writes
 from kpi.i18n import t
 from kpi.report import tables
 from kpi.report.decisions import as_date
+from kpi.roles import Refused
 from kpi.store import MeetingError, StoreConflict
 from kpi.store.meetings import MAX_NAME, MAX_TEXT
 from ui import context, signin, state
@@ -148,8 +150,10 @@ def revert_control(ctx: Context, decided: tuple) -> None:
                               format_func=lambda b: t(kinds[b], lang, batch=b))
         sent = st.form_submit_button(t("decisions.revert_save", lang))
     if sent and (writer := signin.writer()) is not None:
-        try:
-            record = state.get_store().revert(chosen, writer)
+        try:  # through kpi.writes: taking back a meeting's batch is an admin's (an area editor is refused)
+            record = writes.revert(state.get_store(), writer, chosen)
+        except Refused as exc:
+            st.error(plain(t("role.refused", lang) + "\n\n" + exc.message(lang)))
         except StoreConflict:
             st.error(t("decisions.stale", lang))
         else:
