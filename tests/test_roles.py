@@ -13,10 +13,10 @@ from kpi.roles import Refused, may_write, scope_text
 from kpi.store import Editor, Store
 from tests.conftest import EDITOR, ROOT, run_cli
 from tests.test_app import _db
+from tests.test_app_write import _app
 
 pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
 
-APP = str(ROOT / "app.py")
 INV = Editor("李四", via="test", areas=("INV",))
 PASSWORD = "correct horse 2023"
 MIXED = ("indicator,period,value\n"
@@ -177,20 +177,10 @@ def test_an_area_editor_cannot_explain_override_or_revert_for_another_area(store
 
 # --- the pages ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def db(location, monkeypatch):
     return _db(location, monkeypatch, sample=True)
-
-
-def _app(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _sign_in(at: AppTest, name: str) -> AppTest:

@@ -87,12 +87,7 @@ def gate(lang: str) -> bool:
     if notice:
         st.error(notice)
     box = st.container(border=True)
-    if routes.MOUNTED:
-        box.html(_form(routes.SIGNIN_PATH, t("auth.sign_in", lang),
-                       ((t("auth.name", lang), "kpi_name", "text", "username"),
-                        (t("auth.password", lang), "kpi_password", "password", "current-password"))))
-    else:
-        _session_form(box, lang)
+    _sign_in_form(box, lang)
     return False
 
 
@@ -182,10 +177,16 @@ def sidebar(lang: str, plan=None) -> Editor | None:
     if not auth.editing_enabled():
         box.info(t("auth.off", lang))
         return None
+    _sign_in_form(box, lang)
+    return None
+
+
+def _sign_in_form(box, lang: str) -> None:
+    """The sign-in form: posted to the server's own route when it is mounted (a session cookie), else a
+    session-only form (``streamlit run app.py``)."""
     if routes.MOUNTED:
         box.html(_form(routes.SIGNIN_PATH, t("auth.sign_in", lang),
                        ((t("auth.name", lang), "kpi_name", "text", "username"),
                         (t("auth.password", lang), "kpi_password", "password", "current-password"))))
     else:
         _session_form(box, lang)
-    return None
