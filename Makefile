@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: run test test-fast lint bench init venv clean
+.PHONY: run cluster test test-fast lint bench init venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 	$(PY) -m kpi init --sample
 	$(PY) -m kpi editor init
 	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+## cluster: N app processes (default 2) on PostgreSQL behind nginx on http://localhost:8501; Ctrl-C stops them all
+N ?= 2
+cluster: $(STAMP)
+	$(PY) -m deploy.cluster --processes $(N) --port $(PORT)
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -1028,6 +1028,10 @@ from kpi.i18n_supervision import MESSAGES as _SUPERVISION  # noqa: E402 - a plai
 
 _merge(_SUPERVISION)
 
+from kpi.i18n_deploy import MESSAGES as _DEPLOY  # noqa: E402 - a plain dict, no cycle
+
+_merge(_DEPLOY)
+
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The message ``key`` in ``lang``, with ``values`` filled in."""
