@@ -30,9 +30,10 @@ cluster: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## test-fast: the edit-test loop: everything but the browser, crash and load tests
+## test-fast: the edit-test loop, in parallel: the in-process tests on DuckDB (not the browser, slow, process and
+## PostgreSQL tests, which make test runs)
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser and not slow" -q
+	$(PY) -m pytest -m "not browser and not slow and not process and not postgresql" -n auto -q
 
 ## bench: the benchmark; prints a table and writes bench/RESULTS.md
 bench: $(STAMP)

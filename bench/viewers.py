@@ -8,9 +8,10 @@ the URL path without its slash) and reads ``ForwardMsg``s until ``script_finishe
 the connection to that message. Exceptions shown on the page (``Element.exception``) are collected, so a page
 that fails is not counted as served.
 
-`python -m bench viewers` serves the overview (serve.py over a store with the sample data, ``/?plan=2023-H2``)
-and bench/bare_app.py the same way, one process each, warms each with one viewer, then opens the page for N
-viewers at once.
+`python -m bench viewers` serves bench/bare_app.py (the floor) and the overview (serve.py over a store with the
+sample data, ``/?plan=2023-H2``) with 1 process, and with 2 behind nginx (deploy/nginx.conf), the overview on
+DuckDB and on PostgreSQL (a throwaway cluster); warms each with a few viewers, then opens the page for N viewers
+at once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CROWDS = (10, 50)
+CROWDS = (10, 50, 200)
 TIMEOUT_S = 300.0
 
 
@@ -108,10 +109,26 @@ class CrowdResult:
     p95_s: float
     failed: int  # sessions that did not finish cleanly
     first_s: float  # the warm-up viewer (the caches of a fresh server)
+    setup: str = "1 process · DuckDB"  # how many processes (behind nginx when more than one), on which store
 
     @property
     def per_second(self) -> float:
         return self.viewers / self.wall_s
+
+
+@dataclass(frozen=True)
+class Setup:
+    processes: int
+    engine: str  # "duckdb" or "postgresql"
+
+    @property
+    def label(self) -> str:
+        store = "DuckDB" if self.engine == "duckdb" else "PostgreSQL"
+        return f"1 process · {store}" if self.processes == 1 else f"{self.processes} processes behind nginx · {store}"
+
+
+# the bare page's floor with 1 and 2 processes, then the overview on each store with 1 and 2 processes
+SETUPS = (Setup(1, "duckdb"), Setup(1, "postgresql"), Setup(2, "duckdb"), Setup(2, "postgresql"))
 
 
 @dataclass
@@ -128,14 +145,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def _measure(port: int, page: str, path: str, query: str, crowds: tuple[int, ...], repeat: int) -> list[CrowdResult]:
+def _measure(port: int, page: str, path: str, query: str, crowds: tuple[int, ...], repeat: int,
+             setup: str = "1 process · DuckDB") -> list[CrowdResult]:
     first = run_crowd(port, 1, path, query)[0][0]
     if not first.ok:
         raise RuntimeError(f"{page}: the first viewer failed: {first.error or first.exceptions or first.finished}")
+    for _ in range(3):  # with several processes, each one's caches (a new viewer goes to any of them)
+        run_crowd(port, 2, path, query)
     results = []
     for n in crowds:
         walls, p50s, p95s, failed = [], [], [], 0
-        for _ in range(repeat):
+        for _ in range(repeat if n <= 50 else 1):  # a crowd of 200 once: it takes a minute or more
             sessions, wall = run_crowd(port, n, path, query)
             times = [s.seconds for s in sessions if s.ok]
             failed += sum(not s.ok for s in sessions)
@@ -143,27 +163,74 @@ def _measure(port: int, page: str, path: str, query: str, crowds: tuple[int, ...
             p50s.append(_percentile(times, 0.5))
             p95s.append(_percentile(times, 0.95))
         results.append(CrowdResult(page, n, statistics.median(walls), statistics.median(p50s),
-                                   statistics.median(p95s), failed, first.seconds))
+                                   statistics.median(p95s), failed, first.seconds, setup))
     return results
 
 
-def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3) -> ViewersReport:
-    """Our overview (serve.py, the sample data, /?plan=2023-H2) and the bare page, one server process each."""
-    from bench.server import Server
+class _Served:
+    """``processes`` servers of ``script`` on one store, behind nginx (deploy/nginx.conf) when more than one: the
+    port viewers connect to."""
 
+    def __init__(self, script: str, env: dict[str, str], processes: int):
+        from bench.server import Server
+        from deploy.cluster import Cluster, cookie_secret
+        from deploy.postgres import free_port
+
+        self.servers = [Server(script, {**env, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret()})
+                        for _ in range(processes)]
+        self.front = None
+        self.port = self.servers[0].port
+        if processes > 1:
+            self.front = Cluster("en", quiet=True)
+            self.port = free_port()
+            self.front.start_front([f"127.0.0.1:{s.port}" for s in self.servers], "127.0.0.1", self.port)
+
+    def stop(self) -> None:
+        if self.front is not None:
+            self.front.stop()
+        for server in self.servers:
+            server.stop()
+
+
+def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
+                    setups: tuple[Setup, ...] = SETUPS) -> ViewersReport:
+    """The bare page and our overview (serve.py, the sample data, /?plan=2023-H2) in each setup: 1 or 2 processes
+    (behind nginx), on DuckDB or on PostgreSQL (a throwaway cluster on loopback)."""
+    results, cluster = [], None
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "kpi.duckdb"
-        env = {"KPI_DB": str(db), "KPI_SECRETS_FILE": str(Path(tmp) / "secrets.toml")}
-        subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT, env={**os.environ, **env},
-                       check=True, capture_output=True)
-        results = []
-        for page, script, path, query in (("overview", "serve.py", "/", "plan=2023-H2"),
-                                          ("bare page", str(ROOT / "bench" / "bare_app.py"), "/", "")):
-            server = Server(script, env)
-            try:
-                results += _measure(server.port, page, path, query, crowds, repeat)
-            finally:
-                server.stop()
+        try:
+            stores = {}
+            for engine in sorted({s.engine for s in setups}):
+                if engine == "postgresql":
+                    from deploy import postgres
+
+                    cluster = postgres.start()
+                    stores[engine] = cluster.url
+                else:
+                    stores[engine] = str(Path(tmp) / "kpi.duckdb")
+                env = {"KPI_DB": stores[engine], "KPI_SECRETS_FILE": str(Path(tmp) / "secrets.toml")}
+                subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT,
+                               env={**os.environ, **env}, check=True, capture_output=True)
+            env = {"KPI_SECRETS_FILE": str(Path(tmp) / "secrets.toml")}
+            for processes in sorted({s.processes for s in setups}):
+                served = _Served(str(ROOT / "bench" / "bare_app.py"), {**env, "KPI_DB": stores["duckdb"]
+                                 if "duckdb" in stores else next(iter(stores.values()))}, processes)
+                try:
+                    results += _measure(served.port, "bare page", "/", "", crowds, repeat,
+                                        Setup(processes, "duckdb").label.split(" · ")[0])
+                finally:
+                    served.stop()
+            for setup in setups:
+                served = _Served("serve.py", {**env, "KPI_DB": stores[setup.engine]}, setup.processes)
+                try:
+                    results += _measure(served.port, "overview", "/", "plan=2023-H2", crowds, repeat, setup.label)
+                finally:
+                    served.stop()
+        finally:
+            if cluster is not None:
+                from deploy import postgres
+
+                postgres.stop(cluster.folder)
     load = os.getloadavg()[0]
     return ViewersReport(results, f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {load:.1f} on "
                                   f"{os.cpu_count()} cores")
@@ -172,28 +239,61 @@ def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3) -> Viewer
 def section(report: ViewersReport | None) -> list[str]:
     """The section of bench/RESULTS.md."""
     lines = [
-        "## Many viewers at once: Streamlit's own protocol over WebSockets, one server process",
+        "## Many viewers at once: Streamlit's own protocol over WebSockets, 1 and 2 processes, DuckDB and PostgreSQL",
         "",
         "A load generator (bench/viewers.py) opens the page as the frontend does, without a browser: a WebSocket to "
         "`/_stcore/stream`, one `rerun_script` with the page's query string, then every `ForwardMsg` until "
         "`script_finished`. The time of a viewer is from the connection to the end of its script; N viewers connect "
-        "at once, after one viewer has filled the caches; sessions per second is N over the time until the last "
-        "finished. The overview is serve.py over the sample data at `/?plan=2023-H2`; the bare page is "
-        "bench/bare_app.py (one chart) served the same way. The load generator runs on the same machine.",
+        "at once, after a few viewers have filled the caches; sessions per second is N over the time until the last "
+        "finished (a crowd of 200 once, smaller crowds the median of the repeats). The overview is serve.py over the "
+        "sample data at `/?plan=2023-H2`; the bare page is bench/bare_app.py (one chart) served the same way, the "
+        "floor in the same run. Two processes sit behind nginx with deploy/nginx.conf (each WebSocket without a "
+        "cookie goes to a process by a random key); PostgreSQL is a throwaway cluster on loopback. The load "
+        "generator, nginx and PostgreSQL run on the same machine as the app processes.",
         "",
         *([f"Measured {report.measured}.", ""] if report and report.measured else []),
-        "| page | viewers at once | sessions per second | p50 to script end | p95 | failed | first viewer (cold) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| setup | page | viewers at once | sessions per second | p50 to script end | p95 | failed | first viewer |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     if report is None:
-        return lines + ["| — | not measured | | | | | |"]
+        return lines + ["| — | — | not measured | | | | | |"]
     for c in report.crowds:
-        lines.append(f"| {c.page} | {c.viewers} | {c.per_second:.1f} | {c.p50_s:.2f} s | {c.p95_s:.2f} s | "
-                     f"{c.failed} | {c.first_s:.2f} s |")
-    bare = {c.viewers: c for c in report.crowds if c.page == "bare page"}
-    ratios = [f"{c.viewers} viewers: {bare[c.viewers].per_second / c.per_second:.1f}× fewer sessions per second, "
-              f"p95 {c.p95_s / bare[c.viewers].p95_s:.1f}×"
-              for c in report.crowds if c.page == "overview" and c.viewers in bare]
-    if ratios:
-        lines += ["", "The overview against the bare page: " + "; ".join(ratios) + "."]
+        lines.append(f"| {c.setup} | {c.page} | {c.viewers} | {c.per_second:.1f} | {c.p50_s:.2f} s | "
+                     f"{c.p95_s:.2f} s | {c.failed} | {c.first_s:.2f} s |")
+    return lines + ["", *_comparisons(report.crowds)]
+
+
+def _processes(setup: str) -> int:
+    return int(setup.split()[0])
+
+
+def _comparisons(crowds: list[CrowdResult]) -> list[str]:
+    """The goals of issue 14 against the figures: the overview against the bare page with as many processes,
+    2 processes against 1 on the same store, p95 for 50 viewers with 2 processes."""
+    bare = {(_processes(c.setup), c.viewers): c for c in crowds if c.page == "bare page"}
+    overview = [c for c in crowds if c.page == "overview"]
+    by_setup = {(c.setup, c.viewers): c for c in overview}
+    lines = []
+    against_bare = [f"{c.setup}, {c.viewers}: {c.per_second / bare[(_processes(c.setup), c.viewers)].per_second:.2f}×"
+                    for c in overview if (_processes(c.setup), c.viewers) in bare]
+    if against_bare:
+        lines.append("- The overview's sessions per second against the bare page's with as many processes "
+                     "(goal ≥ 0.8×): " + "; ".join(against_bare) + ".")
+    scaling = []
+    for c in overview:
+        if _processes(c.setup) == 2:
+            one = by_setup.get((c.setup.replace("2 processes behind nginx", "1 process"), c.viewers))
+            if one:
+                scaling.append(f"{c.setup.split(' · ')[1]}, {c.viewers}: {c.per_second / one.per_second:.2f}×")
+    for n in sorted({v for _, v in bare}):
+        if (1, n) in bare and (2, n) in bare:
+            scaling.append(f"bare page, {n}: {bare[(2, n)].per_second / bare[(1, n)].per_second:.2f}×")
+    if scaling:
+        lines.append("- 2 processes behind nginx against 1, sessions per second (goal ≥ 1.7× for the overview): "
+                     + "; ".join(scaling) + ".")
+    p95 = [f"{c.setup.split(' · ')[1]}: {c.p95_s:.1f} s" for c in overview
+           if _processes(c.setup) == 2 and c.viewers == 50]
+    if p95:
+        lines.append("- p95 when 50 viewers open the overview at once with 2 processes (goal ≤ 4 s): "
+                     + "; ".join(p95) + ".")
     return lines

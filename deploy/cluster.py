@@ -99,15 +99,16 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, seconds: float 
 class Cluster:
     """The processes this command started, stopped in the reverse order."""
 
-    def __init__(self, lang: str):
-        self.lang = lang
+    def __init__(self, lang: str, quiet: bool = False):
+        self.lang, self.quiet = lang, quiet
         self.apps: list[App] = []
         self.front: subprocess.Popen | None = None
         self.run: Path | None = None
         self.pg_folder: Path | None = None
 
     def say(self, key: str, **values: object) -> None:
-        print(t(key, self.lang, **values), flush=True)
+        if not self.quiet:
+            print(t(key, self.lang, **values), flush=True)
 
     def database(self, pg_dir: Path) -> str:
         """KPI_DB when it is a server's URL; else the lasting cluster in ``pg_dir``, started here."""

@@ -65,6 +65,55 @@ def pytest_generate_tests(metafunc):
                              scope="module")  # module-scoped fixtures may build a store per engine
 
 
+# what in a test's source (or a fixture's it uses) starts a process of its own: the command line as a user runs it,
+# a server, another process holding the file
+STARTS_A_PROCESS = ("run_cli(", "subprocess.", "Server(", "sys.executable", "held_by_another_process(")
+
+
+def _starts_a_process(function, seen: set | None = None) -> bool:
+    """Whether ``function``'s source, or a helper of the tests it calls (module-level, followed by name), starts a
+    process."""
+    import inspect
+
+    seen = set() if seen is None else seen
+    if function in seen:
+        return False
+    seen.add(function)
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    if any(word in source for word in STARTS_A_PROCESS):
+        return True
+    code = getattr(function, "__code__", None)
+    if code is None:  # a class of the tests: its methods were in its source
+        return False
+    helpers = [function.__globals__.get(name) for name in code.co_names]
+    return any(_starts_a_process(h, seen) for h in helpers
+               if (inspect.isfunction(h) or inspect.isclass(h)) and _ours(h))
+
+
+def _ours(obj) -> bool:
+    import inspect
+
+    try:
+        return str(inspect.getsourcefile(obj)).startswith(str(ROOT / "tests"))
+    except TypeError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``process`` every test that starts a process of its own, found in its source, its fixtures' and the
+    tests' helpers they call (the edit-test loop, ``make test-fast``, leaves them out; ``make test`` runs them)."""
+    for item in items:
+        functions = [getattr(item, "function", None)]
+        info = getattr(item, "_fixtureinfo", None)
+        for definitions in (info.name2fixturedefs.values() if info else ()):
+            functions += [d.func for d in definitions if _ours(d.func)]
+        if any(_starts_a_process(f) for f in functions if f is not None):
+            item.add_marker(pytest.mark.process)
+
+
 class PgServer:
     """A PostgreSQL server for the tests: a fresh database for each test that asks."""
 
@@ -144,11 +193,48 @@ def db_path(location):
     return location
 
 
+_TEMPLATES: dict[tuple, Path] = {}
+
+
+def filled(location, plans: tuple[Path, ...] = (PLAN_FILE,), sample: bool = False):
+    """Make the store at ``location`` hold ``plans`` (and the sample data): on PostgreSQL loaded there; on DuckDB a
+    copy of a file made once per run with the same loads (the migrations and loads run once, not for every test;
+    the copy is the same bytes). Returns ``location``."""
+    from kpi.setup import load_sample
+    from kpi.store import is_server
+
+    def load(where) -> None:
+        s = Store.open(where)
+        try:
+            load_plans(s, EDITOR, list(plans))
+            if sample:
+                load_sample(s, Editor("sample", via="test"))
+        finally:
+            s.close()
+
+    if is_server(location):
+        load(location)
+        return location
+    import shutil
+    import tempfile
+
+    key = (tuple(map(str, plans)), sample)
+    if key not in _TEMPLATES:
+        import atexit
+
+        folder = tempfile.mkdtemp(prefix="kpi-template-")
+        atexit.register(shutil.rmtree, folder, True)
+        template = Path(folder) / "store.duckdb"
+        load(template)
+        _TEMPLATES[key] = template
+    shutil.copyfile(_TEMPLATES[key], location)
+    return location
+
+
 @pytest.fixture
 def store(location):
     """A real store with the 2023-H2 plan loaded and no observations."""
-    s = Store.open(location)
-    load_plans(s, EDITOR, [PLAN_FILE])
+    s = Store.open(filled(location))
     yield s
     s.close()
 

@@ -14,7 +14,7 @@ from kpi.report import query, tables
 from kpi.settings import get_settings
 from kpi.setup import load_plans, load_sample
 from kpi.store import Editor, Store
-from tests.conftest import EDITOR, PLAN_FILE, ROOT, status_of
+from tests.conftest import EDITOR, ROOT, filled, status_of
 
 pytestmark = pytest.mark.engines  # every page on a DuckDB file and on PostgreSQL
 APP = str(ROOT / "app.py")
@@ -38,12 +38,7 @@ def _run(page: str = "overview", **params: str) -> AppTest:
 def _db(location, monkeypatch, sample: bool):
     """A store at ``location`` (a DuckDB file or a PostgreSQL URL) with the plan, and the sample data if asked;
     the app's KPI_DB."""
-    path = location
-    store = Store.open(path)
-    load_plans(store, EDITOR, [PLAN_FILE])
-    if sample:
-        load_sample(store, Editor("sample", via="test"))
-    store.close()
+    path = filled(location, sample=sample)
     monkeypatch.setenv("KPI_DB", str(path))
     get_settings.cache_clear()  # settings read before (by the ingest) must not keep the old database
     return path

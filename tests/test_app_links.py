@@ -11,9 +11,8 @@ from kpi import auth
 from kpi.i18n import t
 from kpi.plan.models import load_plan
 from kpi.settings import get_settings
-from kpi.setup import load_plans, load_sample
-from kpi.store import Editor, Store
-from tests.conftest import EDITOR, PLAN_FILE, ROOT, import_csv
+from kpi.store import Store
+from tests.conftest import EDITOR, PLAN_FILE, ROOT, filled, import_csv
 from ui.safe import plain
 
 pytestmark = pytest.mark.engines  # on a DuckDB file and on PostgreSQL
@@ -26,11 +25,7 @@ NAME, PASSWORD = "王科长", "correct horse 2023"
 @pytest.fixture
 def db(location, monkeypatch):
     """Both plans (batches 1 and 2) and the sample data."""
-    path = location
-    store = Store.open(path)
-    load_plans(store, EDITOR, [PLAN_FILE, EXAMPLE_FILE])
-    load_sample(store, Editor("sample", via="test"))
-    store.close()
+    path = filled(location, (PLAN_FILE, EXAMPLE_FILE), sample=True)
     monkeypatch.setenv("KPI_DB", str(path))
     get_settings.cache_clear()
     return path

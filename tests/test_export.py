@@ -327,6 +327,7 @@ def _view(store: Store, period: str, lang: str, as_of: dt.date = AS_OF) -> brief
 AFTER_END = dt.date(2031, 1, 15)
 
 
+@pytest.mark.slow  # seconds by itself: make test runs it, make test-fast leaves it out
 @pytest.mark.parametrize("lang, as_of", [("zh", AS_OF), ("en", AS_OF), ("zh", AFTER_END)])
 def test_the_data_of_every_view_imports_into_an_empty_store_and_exports_the_same(tmp_path, source, plan_file, lang,
                                                                                   as_of):

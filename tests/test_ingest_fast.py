@@ -107,6 +107,7 @@ def test_the_fast_path_steps_aside(store, text):
     assert try_prepare(store.indicator_spans(), text.encode(), "x.csv") is None
 
 
+@pytest.mark.slow  # seconds by itself: make test runs it, make test-fast leaves it out
 def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path, new_location):
     from kpi.store import Store
 
@@ -125,6 +126,7 @@ def test_a_generated_file_takes_the_fast_path_and_imports_whole(tmp_path, new_lo
         store.close()
 
 
+@pytest.mark.slow  # seconds by itself: make test runs it, make test-fast leaves it out
 def test_a_big_file_with_one_ragged_row_does_not_slip_through_the_fast_path(tmp_path):
     """20,000 clean rows and one with 1,200 unquoted: refused with its row, as a small file would be."""
     from kpi.store import Store

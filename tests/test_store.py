@@ -375,6 +375,7 @@ def test_find_by_sha(store, plan):
 
 # --- concurrency ------------------------------------------------------------------
 
+@pytest.mark.slow  # seconds by itself: make test runs it, make test-fast leaves it out
 def test_readers_while_a_writer_imports(store):
     writes, readers = 20, 8
     done = threading.Event()
