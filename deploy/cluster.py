@@ -185,6 +185,8 @@ class Cluster:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        if not self.apps and self.front is None and self.pg_folder is None:
+            return  # nothing was started
         self.say("cluster.stopping")
         procs = ([self.front] if self.front else []) + [app.proc for app in self.apps]
         for proc in procs:
