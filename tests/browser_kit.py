@@ -108,6 +108,19 @@ def query_of(page) -> dict[str, str]:
     return dict(parse_qsl(urlparse(page.url).query))
 
 
+GBK_DECEMBER = "指标编码,期间,实际值,备注\nINV-FIRMS,2023年12月,40,年底集中对接\n".encode("gbk")  # INV-FIRMS: 40
+
+
+def upload_december(page):
+    """On the upload page of a signed-in editor: choose a hand-made GBK file with December's INV-FIRMS (40); the
+    Confirm button, once the preview shows it."""
+    page.locator("input[type=file]").set_input_files(files=[{"name": "十二月.csv", "mimeType": "text/csv",
+                                                            "buffer": GBK_DECEMBER}])
+    confirm = page.get_by_role("button", name="3. Confirm and commit (1 values)")
+    shown(confirm)
+    return confirm
+
+
 def sign_in(page, name: str, password: str) -> None:
     page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Editor sign-in").click()
     page.get_by_role("textbox", name="Name").fill(name)

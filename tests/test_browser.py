@@ -23,6 +23,7 @@ from tests.browser_kit import (
     settled,
     shown,
     sign_in,
+    upload_december,
 )
 
 pytestmark = browser_kit.marks()
@@ -164,11 +165,7 @@ def test_editor_uploads_gbk_previews_commits_and_reverts(editor_server, page):
     assert page.locator("input[type=file]").count() == 0  # not signed in: no upload control
     sign_in(page, EDITOR_NAME, EDITOR_PASSWORD)
     shown(page.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
-    csv = "指标编码,期间,实际值,备注\nINV-FIRMS,2023年12月,40,年底集中对接\n".encode("gbk")
-    page.locator("input[type=file]").set_input_files(files=[{"name": "十二月.csv", "mimeType": "text/csv",
-                                                            "buffer": csv}])
-    confirm = page.get_by_role("button", name="3. Confirm and commit (1 values)")
-    shown(confirm)
+    confirm = upload_december(page)
     shown(page.locator("[data-testid='stMetric']").filter(has_text="unchanged").first)
     metrics = {m.split("\n")[0]: m.split("\n")[-1] for m in page.locator("[data-testid='stMetric']").all_inner_texts()}
     assert metrics == {"new": "0", "changed": "1", "unchanged": "0", "blank (ignored)": "0"}  # the preview

@@ -27,7 +27,7 @@ import pytest
 
 from deploy.cluster import nginx_binary, render_nginx
 from tests import browser_kit
-from tests.browser_kit import EDITOR_NAME, EDITOR_PASSWORD, settled, shown, sign_in
+from tests.browser_kit import EDITOR_NAME, EDITOR_PASSWORD, settled, shown, sign_in, upload_december
 from tests.conftest import ROOT
 
 
@@ -147,11 +147,7 @@ def test_an_upload_on_one_process_is_shown_on_the_other(front, browser):
     settled(one)
     sign_in(one, EDITOR_NAME, EDITOR_PASSWORD)
     shown(one.get_by_text(f"Signed in as editor {EDITOR_NAME}").first)
-    csv = "指标编码,期间,实际值,备注\nINV-FIRMS,2023年12月,40,年底集中对接\n".encode("gbk")
-    one.locator("input[type=file]").set_input_files(files=[{"name": "十二月.csv", "mimeType": "text/csv",
-                                                           "buffer": csv}])
-    confirm = one.get_by_role("button", name="3. Confirm and commit (1 values)")
-    shown(confirm)
+    confirm = upload_december(one)
     confirm.click()
     shown(one.get_by_text(re.compile(r"Committed as batch \d+ \(1 rows\)")).first)
     assert _node_of(one, front.url) == node_one  # the upload went through its own process
