@@ -124,10 +124,11 @@ class Cluster:
         self.say("cluster.postgres_started", url=shown(cluster.url), folder=cluster.folder)
         return cluster.url
 
-    def prepare(self, db: str) -> None:
-        """What ``make run`` does before serving: the store with the plans and the sample, the first editor."""
+    def prepare(self, db: str, sample: bool = True) -> None:
+        """What ``make run`` does before serving: the store with the plans (and the sample data on first run: not
+        on the app machines of a deployment, whose shared store is real), the first editor."""
         env = {**os.environ, "KPI_DB": db}
-        for command in (["init", "--sample"], ["editor", "init"]):
+        for command in (["init", "--sample"] if sample else ["init"], ["editor", "init"]):
             subprocess.run([sys.executable, "-m", "kpi", *command, "--lang", self.lang], cwd=ROOT, env=env,
                            check=True)
 
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     return 2
             else:
                 db = cluster.database(args.pg_dir)
-            cluster.prepare(db)
+            cluster.prepare(db, sample=not args.apps_only)
             cluster.start_apps(db, args.processes, args.address, args.first_port)
         if args.apps_only:
             cluster.say("cluster.apps_only", count=len(cluster.apps))
