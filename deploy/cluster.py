@@ -83,6 +83,11 @@ def cookie_secret() -> str:
     return hmac.new(session_key(), b"streamlit server.cookieSecret", hashlib.sha256).hexdigest()
 
 
+def _reachable(address: str) -> str:
+    """Where this machine reaches a server listening on ``address`` (every address: loopback)."""
+    return "127.0.0.1" if address == "0.0.0.0" else address
+
+
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, seconds: float = 90) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -142,7 +147,7 @@ class Cluster:
                 cwd=ROOT, env=env, start_new_session=True)
             self.apps.append(App(index + 1, address, port, proc))
         for app in self.apps:
-            wait_healthy(f"http://{'127.0.0.1' if app.address == '0.0.0.0' else app.address}:{app.port}", app.proc)
+            wait_healthy(f"http://{_reachable(app.address)}:{app.port}", app.proc)
             self.say("cluster.app_started", index=app.index, address=app.address, port=app.port, pid=app.proc.pid)
 
     def start_front(self, upstream: list[str], address: str, port: int) -> None:
@@ -167,7 +172,7 @@ class Cluster:
         conf = self.run / "nginx.conf"
         conf.write_text(render_nginx(upstream, f"{address}:{port}", self.run, user=user), encoding="utf-8")
         self.front = subprocess.Popen([binary, "-c", str(conf), "-p", str(self.run)], start_new_session=True)
-        wait_healthy(f"http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}", self.front, 30)
+        wait_healthy(f"http://{_reachable(address)}:{port}", self.front, 30)
         self.say("cluster.front_started", address=address, port=port, count=len(upstream))
 
     def watch(self) -> int:
