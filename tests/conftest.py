@@ -70,27 +70,29 @@ def pytest_generate_tests(metafunc):
 STARTS_A_PROCESS = ("run_cli(", "subprocess.", "Server(", "sys.executable", "held_by_another_process(")
 
 
-def _starts_a_process(function, seen: set | None = None) -> bool:
+_STARTS: dict[object, bool] = {}
+
+
+def _starts_a_process(function) -> bool:
     """Whether ``function``'s source, or a helper of the tests it calls (module-level, followed by name), starts a
-    process."""
+    process. Remembered per function (parametrized tests share theirs)."""
     import inspect
 
-    seen = set() if seen is None else seen
-    if function in seen:
-        return False
-    seen.add(function)
+    if function in _STARTS:
+        return _STARTS[function]
+    _STARTS[function] = False  # while it is looked at: a helper calling back adds nothing
     try:
         source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
-    if any(word in source for word in STARTS_A_PROCESS):
-        return True
-    code = getattr(function, "__code__", None)
-    if code is None:  # a class of the tests: its methods were in its source
-        return False
-    helpers = [function.__globals__.get(name) for name in code.co_names]
-    return any(_starts_a_process(h, seen) for h in helpers
-               if (inspect.isfunction(h) or inspect.isclass(h)) and _ours(h))
+    found = any(word in source for word in STARTS_A_PROCESS)
+    code = getattr(function, "__code__", None)  # a class of the tests: its methods were in its source
+    if not found and code is not None:
+        helpers = [function.__globals__.get(name) for name in code.co_names]
+        found = any(_starts_a_process(h) for h in helpers
+                    if (inspect.isfunction(h) or inspect.isclass(h)) and _ours(h))
+    _STARTS[function] = found
+    return found
 
 
 def _ours(obj) -> bool:
