@@ -86,12 +86,15 @@ def test_an_area_editor_downloads_uploads_attaches_and_the_due_list_shrinks(edit
     shown(page.get_by_text(re.compile(r"Evidence saved \(batch \d+, SHA-256 [0-9a-f]{12}\)")).first)
     download_button = page.get_by_role("button", name="Download 签约纪要.pdf")
     shown(download_button)
-    with page.expect_download(timeout=60_000) as info:
+    # the response the browser got for the download (its URL lives for one run of the page: the click reruns it)
+    with page.expect_response(lambda r: "/media/" in r.url, timeout=60_000) as answer, \
+            page.expect_download(timeout=60_000) as info:
         download_button.click()
     download = info.value
     assert download.suggested_filename == "签约纪要.pdf"
     assert download.path().read_bytes() == PDF  # byte for byte
-    served = page.request.get(download.url)
+    served = answer.value
+    assert served.status == 200, served.status
     assert served.headers["content-type"].startswith("application/pdf")
     assert served.headers["content-disposition"].startswith("attachment")
 
