@@ -101,13 +101,13 @@ def test_the_briefing_and_the_exports_list_names_and_hashes_not_contents(store):
     section = html.split("<h2 id='evidence'>", 1)[1]
     assert "签约纪要.pdf" in section and sha in section and "活动照片.png" in section
     assert "CONTENT-7f3a9c" not in html
-    csv = pd.read_csv(io.BytesIO(briefing.view_csv(pack)), encoding="utf-8-sig").fillna("")
+    csv = pd.read_csv(io.BytesIO(briefing.view_csv(pack)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     listed = csv.set_index("编码")["佐证材料"]
     assert listed["INV-INVESTOR-MECH"] == f"签约纪要.pdf（SHA-256 {sha}）"
     assert listed["INV-EVENTS"].startswith("活动照片.png（SHA-256 ")
     assert listed["TAL-CONF"] == ""
     exported = pd.read_csv(io.BytesIO(to_csv_bytes(observations_export(store, lang="en"))),
-                           encoding="utf-8-sig").fillna("")
+                           encoding="utf-8-sig", dtype=str, keep_default_na=False)
     marked = exported[exported["evidence"] != ""]
     assert marked[["indicator", "period"]].values.tolist() == [["INV-EVENTS", "2023-Q3"],
                                                                ["INV-INVESTOR-MECH", "2023-09"]]
