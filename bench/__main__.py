@@ -140,7 +140,7 @@ def _print_cli(r) -> None:
 
 def _print_viewers(report) -> None:
     for c in report.crowds:
-        print(f"  {c.setup}, {c.page}, {c.viewers} viewers at once: {c.per_second:.1f} sessions/s, "
+        print(f"  {c.setup.label}, {c.page}, {c.viewers} viewers at once: {c.per_second:.1f} sessions/s, "
               f"p50 {c.p50_s:.2f} s, p95 {c.p95_s:.2f} s, failed {c.failed} (first viewer {c.first_s:.2f} s)",
               flush=True)
 

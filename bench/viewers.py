@@ -100,6 +100,21 @@ def run_crowd(port: int, viewers: int, path: str = "/", query: str = "") -> tupl
     return asyncio.run(crowd(port, viewers, path, query))
 
 
+@dataclass(frozen=True)
+class Setup:
+    processes: int  # behind nginx when more than one
+    engine: str = ""  # "duckdb" or "postgresql"; "" for the bare page, which reads no store
+
+    @property
+    def store(self) -> str:
+        return {"duckdb": "DuckDB", "postgresql": "PostgreSQL"}.get(self.engine, "")
+
+    @property
+    def label(self) -> str:
+        served = "1 process" if self.processes == 1 else f"{self.processes} processes behind nginx"
+        return f"{served} · {self.store}" if self.store else served
+
+
 @dataclass
 class CrowdResult:
     page: str  # "overview" or "bare page"
@@ -109,22 +124,11 @@ class CrowdResult:
     p95_s: float
     failed: int  # sessions that did not finish cleanly
     first_s: float  # the warm-up viewer (the caches of a fresh server)
-    setup: str = "1 process · DuckDB"  # how many processes (behind nginx when more than one), on which store
+    setup: Setup = Setup(1, "duckdb")
 
     @property
     def per_second(self) -> float:
         return self.viewers / self.wall_s
-
-
-@dataclass(frozen=True)
-class Setup:
-    processes: int
-    engine: str  # "duckdb" or "postgresql"
-
-    @property
-    def label(self) -> str:
-        store = "DuckDB" if self.engine == "duckdb" else "PostgreSQL"
-        return f"1 process · {store}" if self.processes == 1 else f"{self.processes} processes behind nginx · {store}"
 
 
 # the bare page's floor with 1 and 2 processes, then the overview on each store with 1 and 2 processes
@@ -146,7 +150,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _measure(port: int, page: str, path: str, query: str, crowds: tuple[int, ...], repeat: int,
-             setup: str = "1 process · DuckDB") -> list[CrowdResult]:
+             setup: Setup = Setup(1, "duckdb")) -> list[CrowdResult]:
     first = run_crowd(port, 1, path, query)[0][0]
     if not first.ok:
         raise RuntimeError(f"{page}: the first viewer failed: {first.error or first.exceptions or first.finished}")
@@ -196,14 +200,14 @@ def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
                     setups: tuple[Setup, ...] = SETUPS) -> ViewersReport:
     """The bare page and our overview (serve.py, the sample data, /?plan=2023-H2) in each setup: 1 or 2 processes
     (behind nginx), on DuckDB or on PostgreSQL (a throwaway cluster on loopback)."""
+    from deploy import postgres
+
     results, cluster = [], None
     with tempfile.TemporaryDirectory() as tmp:
         try:
             stores = {}
             for engine in sorted({s.engine for s in setups}):
                 if engine == "postgresql":
-                    from deploy import postgres
-
                     cluster = postgres.start()
                     stores[engine] = cluster.url
                 else:
@@ -212,24 +216,21 @@ def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
                 subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT,
                                env={**os.environ, **env}, check=True, capture_output=True)
             env = {"KPI_SECRETS_FILE": str(Path(tmp) / "secrets.toml")}
-            for processes in sorted({s.processes for s in setups}):
-                served = _Served(str(ROOT / "bench" / "bare_app.py"), {**env, "KPI_DB": stores["duckdb"]
-                                 if "duckdb" in stores else next(iter(stores.values()))}, processes)
+            for processes in sorted({s.processes for s in setups}):  # the bare page reads no store: any will do
+                served = _Served(str(ROOT / "bench" / "bare_app.py"),
+                                 {**env, "KPI_DB": next(iter(stores.values()))}, processes)
                 try:
-                    results += _measure(served.port, "bare page", "/", "", crowds, repeat,
-                                        Setup(processes, "duckdb").label.split(" · ")[0])
+                    results += _measure(served.port, "bare page", "/", "", crowds, repeat, Setup(processes))
                 finally:
                     served.stop()
             for setup in setups:
                 served = _Served("serve.py", {**env, "KPI_DB": stores[setup.engine]}, setup.processes)
                 try:
-                    results += _measure(served.port, "overview", "/", "plan=2023-H2", crowds, repeat, setup.label)
+                    results += _measure(served.port, "overview", "/", "plan=2023-H2", crowds, repeat, setup)
                 finally:
                     served.stop()
         finally:
             if cluster is not None:
-                from deploy import postgres
-
                 postgres.stop(cluster.folder)
     load = os.getloadavg()[0]
     return ViewersReport(results, f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {load:.1f} on "
@@ -258,41 +259,32 @@ def section(report: ViewersReport | None) -> list[str]:
     if report is None:
         return lines + ["| — | — | not measured | | | | | |"]
     for c in report.crowds:
-        lines.append(f"| {c.setup} | {c.page} | {c.viewers} | {c.per_second:.1f} | {c.p50_s:.2f} s | "
+        lines.append(f"| {c.setup.label} | {c.page} | {c.viewers} | {c.per_second:.1f} | {c.p50_s:.2f} s | "
                      f"{c.p95_s:.2f} s | {c.failed} | {c.first_s:.2f} s |")
     return lines + ["", *_comparisons(report.crowds)]
-
-
-def _processes(setup: str) -> int:
-    return int(setup.split()[0])
 
 
 def _comparisons(crowds: list[CrowdResult]) -> list[str]:
     """The goals of issue 14 against the figures: the overview against the bare page with as many processes,
     2 processes against 1 on the same store, p95 for 50 viewers with 2 processes."""
-    bare = {(_processes(c.setup), c.viewers): c for c in crowds if c.page == "bare page"}
-    overview = [c for c in crowds if c.page == "overview"]
-    by_setup = {(c.setup, c.viewers): c for c in overview}
+    bare = {(c.setup.processes, c.viewers): c for c in crowds if c.page == "bare page"}
+    overview = {(c.setup, c.viewers): c for c in crowds if c.page == "overview"}
     lines = []
-    against_bare = [f"{c.setup}, {c.viewers}: {c.per_second / bare[(_processes(c.setup), c.viewers)].per_second:.2f}×"
-                    for c in overview if (_processes(c.setup), c.viewers) in bare]
+    against_bare = [f"{setup.label}, {n}: {c.per_second / bare[(setup.processes, n)].per_second:.2f}×"
+                    for (setup, n), c in overview.items() if (setup.processes, n) in bare]
     if against_bare:
         lines.append("- The overview's sessions per second against the bare page's with as many processes "
                      "(goal ≥ 0.8×): " + "; ".join(against_bare) + ".")
-    scaling = []
-    for c in overview:
-        if _processes(c.setup) == 2:
-            one = by_setup.get((c.setup.replace("2 processes behind nginx", "1 process"), c.viewers))
-            if one:
-                scaling.append(f"{c.setup.split(' · ')[1]}, {c.viewers}: {c.per_second / one.per_second:.2f}×")
-    for n in sorted({v for _, v in bare}):
-        if (1, n) in bare and (2, n) in bare:
-            scaling.append(f"bare page, {n}: {bare[(2, n)].per_second / bare[(1, n)].per_second:.2f}×")
+    scaling = [f"{c.setup.store}, {c.viewers}: {c.per_second / one.per_second:.2f}×"
+               for (setup, n), c in overview.items() if setup.processes == 2
+               and (one := overview.get((Setup(1, setup.engine), n)))]
+    scaling += [f"bare page, {n}: {bare[(2, n)].per_second / bare[(1, n)].per_second:.2f}×"
+                for n in sorted({v for _, v in bare}) if (1, n) in bare and (2, n) in bare]
     if scaling:
         lines.append("- 2 processes behind nginx against 1, sessions per second (goal ≥ 1.7× for the overview): "
                      + "; ".join(scaling) + ".")
-    p95 = [f"{c.setup.split(' · ')[1]}: {c.p95_s:.1f} s" for c in overview
-           if _processes(c.setup) == 2 and c.viewers == 50]
+    p95 = [f"{c.setup.store}: {c.p95_s:.1f} s" for (setup, n), c in overview.items()
+           if setup.processes == 2 and n == 50]
     if p95:
         lines.append("- p95 when 50 viewers open the overview at once with 2 processes (goal ≤ 4 s): "
                      + "; ".join(p95) + ".")
