@@ -32,10 +32,7 @@ def test_a_few_viewers_at_once_each_reach_the_end_of_the_overview(served):
 
 def test_a_viewer_that_gets_no_page_is_a_failure_not_a_time():
     """Nothing listening: the client reports the failure, and the session does not count as served."""
-    import socket
+    from deploy.postgres import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    sessions, _ = run_crowd(port, 1)
+    sessions, _ = run_crowd(free_port(), 1)
     assert sessions[0].error and not sessions[0].finished and not sessions[0].ok

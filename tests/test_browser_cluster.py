@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cluster import nginx_binary, render_nginx
+from deploy.postgres import free_port
 from tests import browser_kit
 from tests.browser_kit import EDITOR_NAME, EDITOR_PASSWORD, settled, shown, sign_in, upload_december
 from tests.conftest import ROOT
@@ -47,9 +48,7 @@ STARTED = re.compile(r"app process (\d+) started: http://([\d.]+):(\d+) \(pid (\
 def _free_ports(count: int) -> int:
     """The first of ``count`` consecutive free ports on loopback."""
     for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
+        first = free_port()
         if first + count < 65535 and all(_free(first + i) for i in range(1, count)):
             return first
     raise RuntimeError("no consecutive free ports")
@@ -68,7 +67,7 @@ class Front:
     """``python -m deploy.cluster`` as a child process, its console read line by line."""
 
     def __init__(self, env: dict[str, str], processes: int = 2, *extra: str):
-        self.port, first = _free_ports(1), _free_ports(processes)
+        self.port, first = free_port(), _free_ports(processes)
         self.url = f"http://127.0.0.1:{self.port}"
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
