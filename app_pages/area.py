@@ -8,7 +8,7 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.report import tables
-from ui import context, render, state
+from ui import context, nav, render, state
 from ui.safe import plain
 
 ctx = context.current()
@@ -49,7 +49,7 @@ def indicator_block(item) -> None:
         left, right = st.columns(2)
         left.plotly_chart(bars, key=f"bars-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
         right.plotly_chart(cumulative, key=f"cum-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
-        st.page_link("app_pages/indicator.py", label=t("nav.indicator", lang), icon=":material/insights:",
+        nav.link("app_pages/indicator.py", label=t("nav.indicator", lang), icon=":material/insights:",
                      query_params=ctx.link_params(indicator=item.code))
 
 

@@ -14,7 +14,7 @@ from kpi.report import due, tables
 from kpi.report.export import to_csv_bytes
 from kpi.roles import Refused, scope_text
 from kpi.settings import get_settings
-from ui import context, signin, state
+from ui import context, nav, signin, state
 from ui.safe import plain
 
 
@@ -46,7 +46,7 @@ lines = state.due_lines(ctx.db, ctx.view, within, who.areas, who.admin)
 if not lines:
     st.info(t("due.none", lang))
 for line in lines:
-    st.page_link(PAGES[line.page], label=plain(f"{line.deadline.isoformat()} · {line.text}"),
+    nav.link(PAGES[line.page], label=plain(f"{line.deadline.isoformat()} · {line.text}"),
                  icon=":material/error:" if line.overdue else ":material/schedule:",
                  query_params=ctx.link_params(**line.params))
 

@@ -11,7 +11,7 @@ from kpi.report import changes, ledger, meeting
 from kpi.report.decisions import as_date
 from kpi.roles import Refused
 from kpi.store import StoreConflict
-from ui import context, signin, state
+from ui import context, nav, signin, state
 from ui.safe import plain
 
 MEETINGS_LINKED = 12  # the latest meetings get a link to their page; the table lists them all
@@ -30,7 +30,7 @@ if met.empty:
 else:
     st.dataframe(meeting.meetings_table(met, lang), hide_index=True, width="stretch")
     for rec in met.head(MEETINGS_LINKED).to_dict("records"):
-        st.page_link("app_pages/meeting.py", icon=":material/groups:",
+        nav.link("app_pages/meeting.py", icon=":material/groups:",
                      label=plain(t("meeting.open_page", lang, name=rec["name"],
                                    date=fmt.date(as_date(rec["held_on"]), lang))),
                      query_params={**ctx.link_params(), "meeting": str(int(rec["meeting"]))})
@@ -45,7 +45,7 @@ batch = st.selectbox(t("history.pick", lang), [b["batch_id"] for b in batches], 
 info = next(b for b in batches if b["batch_id"] == batch)
 diff = state.batch_diff(ctx.db, ctx.latest, batch)
 st.dataframe(changes.display(diff, lang), hide_index=True, width="stretch")
-st.page_link("app_pages/overview.py", label=t("history.view_after", lang, batch=batch), icon=":material/push_pin:",
+nav.link("app_pages/overview.py", label=t("history.view_after", lang, batch=batch), icon=":material/push_pin:",
              query_params={**ctx.link_params(), "data": str(batch)})
 
 

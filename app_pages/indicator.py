@@ -8,7 +8,7 @@ from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
 from kpi.roles import may_write
-from ui import context, render, signin, state
+from ui import context, nav, render, signin, state
 from ui.safe import plain
 
 ctx = context.current()
@@ -63,6 +63,6 @@ who = None if ctx.present or ctx.pinned else signin.editor()
 render.evidence_section(ctx, code, may_attach=who is not None and may_write(who, code))
 if who is not None and may_write(who, code):  # an editor of another area sees no write control (and is refused)
     render.annotate_forms(ctx, code)
-st.page_link("app_pages/area.py", label=plain(t("ind.back", lang, area=area.name.get(lang))),
+nav.link("app_pages/area.py", label=plain(t("ind.back", lang, area=area.name.get(lang))),
              icon=":material/arrow_back:", query_params=ctx.link_params(area=area.code))
 context.footer(ctx, "indicator", indicator=code)

@@ -9,7 +9,7 @@ from kpi import fmt
 from kpi.i18n import t
 from kpi.report import decisions, meeting, tables
 from kpi.report.query import View
-from ui import context, meetings, state
+from ui import context, meetings, nav, state
 from ui.safe import plain
 
 ctx = context.current()
@@ -70,7 +70,7 @@ if not earlier.empty:
     _pick("since", widget, options)
     since = st.selectbox(t("meeting.compare", lang), options, format_func=_label, key=widget,
                          on_change=_to_url, args=("since", widget))
-st.page_link("app_pages/overview.py", label=t("meeting.open", lang), icon=":material/co_present:",
+nav.link("app_pages/overview.py", label=t("meeting.open", lang), icon=":material/co_present:",
              query_params=meetings.params(ctx, m, since if since != latest_before else None))
 st.caption(t("meeting.link", lang))
 st.code(meetings.url(ctx, m), language=None, wrap_lines=True)

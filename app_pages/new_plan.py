@@ -13,7 +13,7 @@ from kpi.plan.draft import Draft
 from kpi.plan.workbook import plan_to_xlsx
 from kpi.roles import Refused
 from kpi.store import StoreConflict
-from ui import context, grids, signin, state
+from ui import context, grids, nav, signin, state
 from ui.safe import plain
 
 DRAFT = "_newplan"  # the draft being edited: its plan data, where it came from, notes, a token for its widgets
@@ -68,7 +68,7 @@ with by_carry:
 saved = st.session_state.pop("_newplan_saved", None)
 if saved:
     st.success(plain(t("newplan.saved", lang, plan=saved)))
-    st.page_link("app_pages/overview.py", label=plain(t("newplan.open_plan", lang, plan=saved)),
+    nav.link("app_pages/overview.py", label=plain(t("newplan.open_plan", lang, plan=saved)),
                  query_params={"lang": lang, "plan": saved}, icon=":material/dashboard:")
 draft = st.session_state.get(DRAFT)
 if draft is None:

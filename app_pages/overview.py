@@ -8,7 +8,7 @@ import streamlit as st
 from kpi import fmt
 from kpi.i18n import t
 from kpi.report import tables
-from ui import context, present, render, state
+from ui import context, nav, present, render, state
 from ui.safe import plain
 
 ctx = context.current()
@@ -51,7 +51,7 @@ for start in range(0, len(cards), 3):
                 st.write(t("card.needs_note", lang, count=card.needs_note))
             if card.needs_evidence:
                 st.write(t("card.needs_evidence", lang, count=card.needs_evidence))
-            st.page_link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
+            nav.link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
                          icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 
 st.plotly_chart(state.area_chart(ctx.db, ctx.view),
@@ -59,7 +59,7 @@ st.plotly_chart(state.area_chart(ctx.db, ctx.view),
 
 st.subheader(t("overview.matrix", lang))
 st.caption(t("overview.matrix_help", lang))
-st.dataframe(tables.style_matrix(*state.matrix(ctx.db, ctx.view)), width="stretch",
+st.dataframe(state.matrix(ctx.db, ctx.view), width="stretch",
              height=38 * (len(plan.indicators()) + 1))
 
 attention()

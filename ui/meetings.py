@@ -17,7 +17,7 @@ from kpi.report.decisions import as_date
 from kpi.roles import Refused
 from kpi.store import MeetingError, StoreConflict
 from kpi.store.meetings import MAX_NAME, MAX_TEXT
-from ui import context, signin, state
+from ui import context, nav, signin, state
 from ui.context import Context
 from ui.safe import plain
 
@@ -57,7 +57,7 @@ def notice(ctx: Context) -> None:
     message, meeting = done
     st.success(plain(message))
     if meeting is not None:
-        st.page_link("app_pages/meeting.py", label=t("meeting.open_page_new", ctx.lang), icon=":material/groups:",
+        nav.link("app_pages/meeting.py", label=t("meeting.open_page_new", ctx.lang), icon=":material/groups:",
                      query_params={**ctx.link_params(), "meeting": str(meeting)})
 
 

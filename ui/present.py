@@ -17,6 +17,7 @@ from kpi.report import decisions, screen, tables
 from kpi.report.meeting import Facts
 from ui import context, meetings, render, state
 from ui.context import Context
+from ui.nav import link as page_link
 from ui.safe import plain
 
 PACK = "pack"  # the last slide: the 通报 text, the decisions, the downloads
@@ -130,7 +131,7 @@ def one_screen(ctx: Context, order: list[str]) -> None:
         for item in items[:ATTENTION_SHOWN]:
             change = found.since.get(item.code) if found.since is not None else None
             label = item.text + screen.change_tag(change, plan, lang)
-            st.page_link("app_pages/indicator.py", label=plain(label),
+            page_link("app_pages/indicator.py", label=plain(label),
                          query_params=ctx.link_params(indicator=item.code))
         if len(items) > ATTENTION_SHOWN:
             st.write(t("screen.more", lang, count=len(items) - ATTENTION_SHOWN))

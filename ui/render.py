@@ -8,12 +8,13 @@ from kpi.i18n import status_label, t
 from kpi.plan.models import Indicator
 from kpi.report import tables
 from kpi.status import StatusRow
+from ui import nav
 from ui.context import Context
 from ui.safe import plain
 
 
 def attention_line(ctx: Context, item: tables.Attention) -> None:
-    st.page_link("app_pages/indicator.py", label=plain(item.text), query_params=ctx.link_params(indicator=item.code))
+    nav.link("app_pages/indicator.py", label=plain(item.text), query_params=ctx.link_params(indicator=item.code))
     if item.note:
         st.caption(plain(t("attention.note", ctx.lang, note=item.note)))
 
@@ -38,7 +39,7 @@ def milestone_line(ctx: Context, item: Indicator, row: StatusRow) -> None:
     text = f"{tables.status_text(row, ctx.lang)} · {item.name.get(ctx.lang)} · {summary}"
     if row.needs_note:
         text += t("needs_note.tag", ctx.lang)
-    st.page_link("app_pages/indicator.py", label=plain(text), query_params=ctx.link_params(indicator=item.code))
+    nav.link("app_pages/indicator.py", label=plain(text), query_params=ctx.link_params(indicator=item.code))
     explanation(ctx, row)
 
 

@@ -15,6 +15,7 @@ import logging
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from kpi import ingest
@@ -133,9 +134,11 @@ def status_rows(db: str, view: View) -> list[StatusRow]:
     return _snap(db, view).status(view.period, view.as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def matrix(db: str, view: View) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return tables.status_matrix(_snap(db, view), view.as_of, view.lang)
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)  # shared and never changed: no pickling
+def matrix(db: str, view: View) -> pa.Table:
+    """The status matrix as the Arrow table ``st.dataframe`` sends (its index, the indicators, kept as pandas
+    metadata): made once per view and data version, not converted again on every run."""
+    return pa.Table.from_pandas(tables.status_matrix(_snap(db, view), view.as_of, view.lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

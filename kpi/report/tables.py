@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kpi import fmt
-from kpi.i18n import STATUS_COLOUR, STATUS_TEXT, status_label, t
+from kpi.i18n import STATUS_TEXT, status_label, t
 from kpi.periods import Period, parse_period, periods_in_span
 from kpi.plan.models import Indicator, Plan
 from kpi.plan.windows import plan_window, resolve_window
@@ -84,29 +84,20 @@ def status_counts_text(card: AreaCard, lang: str) -> str:
                       for s, n in card.counts.items())
 
 
-def status_matrix(snap: Snapshot, as_of: dt.date, lang: str,
-                  grain: str = "quarter") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicators × periods (and the whole plan): (cells: status in icon and words, tints: the status colours)."""
+def status_matrix(snap: Snapshot, as_of: dt.date, lang: str, grain: str = "quarter") -> pd.DataFrame:
+    """Indicators × periods (and the whole plan): each cell the status in icon and words.
+
+    Not tinted: a pandas Styler cost the overview a third of each run (Streamlit renders it anew every time), and
+    the icon and the word carry the status without colour."""
     plan = snap.plan
     periods = periods_in_span(plan.span.start, plan.span.end, grain)
     rows = snap.status_grid([*periods, plan_window(plan)], as_of)
     names = {i.code: f"{i.code} {i.name.get(lang)}" for i in plan.indicators()}
     columns = [p.display(lang) for p in periods] + [period_name(plan, plan_window(plan).label, lang)]
     cells: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
-    colours: dict[str, list[str]] = {names[i.code]: [] for i in plan.indicators()}
     for r in rows:
         cells[names[r.indicator]].append(flagged_status(r, lang))
-        colours[names[r.indicator]].append(STATUS_COLOUR[r.status])
-    label = t("col.indicator", lang)
-    frame = pd.DataFrame.from_dict(cells, orient="index", columns=columns).rename_axis(label)
-    tint = pd.DataFrame.from_dict(colours, orient="index", columns=columns).rename_axis(label)
-    return frame, tint
-
-
-def style_matrix(cells: pd.DataFrame, tint: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """The matrix with each cell tinted by its status (the words stay: colour is never alone)."""
-    return cells.style.apply(lambda _: tint.map(lambda c: f"background-color: {c}33; border-left: 4px solid {c}"),
-                             axis=None)
+    return pd.DataFrame.from_dict(cells, orient="index", columns=columns).rename_axis(t("col.indicator", lang))
 
 
 @dataclass
