@@ -50,7 +50,7 @@ def indicator_block(item) -> None:
         left.plotly_chart(bars, key=f"bars-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
         right.plotly_chart(cumulative, key=f"cum-{item.code}", config=render.PLOTLY_CONFIG, theme=None)
         nav.link("app_pages/indicator.py", label=t("nav.indicator", lang), icon=":material/insights:",
-                     query_params=ctx.link_params(indicator=item.code))
+                 query_params=ctx.link_params(indicator=item.code))
 
 
 if judged:

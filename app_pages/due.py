@@ -47,8 +47,8 @@ if not lines:
     st.info(t("due.none", lang))
 for line in lines:
     nav.link(PAGES[line.page], label=plain(f"{line.deadline.isoformat()} · {line.text}"),
-                 icon=":material/error:" if line.overdue else ":material/schedule:",
-                 query_params=ctx.link_params(**line.params))
+             icon=":material/error:" if line.overdue else ":material/schedule:",
+             query_params=ctx.link_params(**line.params))
 
 base = context.page_url(ctx, "").split("?", 1)[0].rstrip("/")
 left, right = st.columns(2)

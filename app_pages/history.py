@@ -31,9 +31,9 @@ else:
     st.dataframe(meeting.meetings_table(met, lang), hide_index=True, width="stretch")
     for rec in met.head(MEETINGS_LINKED).to_dict("records"):
         nav.link("app_pages/meeting.py", icon=":material/groups:",
-                     label=plain(t("meeting.open_page", lang, name=rec["name"],
-                                   date=fmt.date(as_date(rec["held_on"]), lang))),
-                     query_params={**ctx.link_params(), "meeting": str(int(rec["meeting"]))})
+                 label=plain(t("meeting.open_page", lang, name=rec["name"],
+                               date=fmt.date(as_date(rec["held_on"]), lang))),
+                 query_params={**ctx.link_params(), "meeting": str(int(rec["meeting"]))})
 
 batches = state.data_batches(ctx.db, ctx.latest)
 if not batches:
@@ -46,7 +46,7 @@ info = next(b for b in batches if b["batch_id"] == batch)
 diff = state.batch_diff(ctx.db, ctx.latest, batch)
 st.dataframe(changes.display(diff, lang), hide_index=True, width="stretch")
 nav.link("app_pages/overview.py", label=t("history.view_after", lang, batch=batch), icon=":material/push_pin:",
-             query_params={**ctx.link_params(), "data": str(batch)})
+         query_params={**ctx.link_params(), "data": str(batch)})
 
 
 @state.writes

@@ -64,5 +64,5 @@ render.evidence_section(ctx, code, may_attach=who is not None and may_write(who,
 if who is not None and may_write(who, code):  # an editor of another area sees no write control (and is refused)
     render.annotate_forms(ctx, code)
 nav.link("app_pages/area.py", label=plain(t("ind.back", lang, area=area.name.get(lang))),
-             icon=":material/arrow_back:", query_params=ctx.link_params(area=area.code))
+         icon=":material/arrow_back:", query_params=ctx.link_params(area=area.code))
 context.footer(ctx, "indicator", indicator=code)

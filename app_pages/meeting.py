@@ -71,7 +71,7 @@ if not earlier.empty:
     since = st.selectbox(t("meeting.compare", lang), options, format_func=_label, key=widget,
                          on_change=_to_url, args=("since", widget))
 nav.link("app_pages/overview.py", label=t("meeting.open", lang), icon=":material/co_present:",
-             query_params=meetings.params(ctx, m, since if since != latest_before else None))
+         query_params=meetings.params(ctx, m, since if since != latest_before else None))
 st.caption(t("meeting.link", lang))
 st.code(meetings.url(ctx, m), language=None, wrap_lines=True)
 

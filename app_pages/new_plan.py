@@ -69,7 +69,7 @@ saved = st.session_state.pop("_newplan_saved", None)
 if saved:
     st.success(plain(t("newplan.saved", lang, plan=saved)))
     nav.link("app_pages/overview.py", label=plain(t("newplan.open_plan", lang, plan=saved)),
-                 query_params={"lang": lang, "plan": saved}, icon=":material/dashboard:")
+             query_params={"lang": lang, "plan": saved}, icon=":material/dashboard:")
 draft = st.session_state.get(DRAFT)
 if draft is None:
     context.footer(ctx, "new-plan")

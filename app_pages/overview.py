@@ -41,18 +41,18 @@ for start in range(0, len(cards), 3):
             st.markdown(f"#### {plain(card.name)}")
             st.caption(t("card.items", lang, count=card.count, judged=card.judged))
             if card.judged:
-                left, right = st.columns(2)
-                left.metric(t("card.good", lang), f"{card.good}/{card.judged}")
-                right.metric(t("card.progress", lang), fmt.percent(card.progress, lang))
-            else:
-                st.write(t("card.none_judged", lang))
-            st.write(tables.status_counts_text(card, lang))
+                with st.container(horizontal=True):  # one block, not a row of columns: a crowd pays per element
+                    st.metric(t("card.good", lang), f"{card.good}/{card.judged}")
+                    st.metric(t("card.progress", lang), fmt.percent(card.progress, lang))
+            lines = [] if card.judged else [t("card.none_judged", lang)]
+            lines.append(tables.status_counts_text(card, lang))
             if card.needs_note:
-                st.write(t("card.needs_note", lang, count=card.needs_note))
+                lines.append(t("card.needs_note", lang, count=card.needs_note))
             if card.needs_evidence:
-                st.write(t("card.needs_evidence", lang, count=card.needs_evidence))
+                lines.append(t("card.needs_evidence", lang, count=card.needs_evidence))
+            st.markdown("\n\n".join(plain(line) for line in lines))
             nav.link("app_pages/area.py", label=plain(t("card.open", lang, area=card.name)),
-                         icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
+                     icon=":material/arrow_forward:", query_params=ctx.link_params(area=card.code))
 
 st.plotly_chart(state.area_chart(ctx.db, ctx.view),
                 key="areas", config=render.PLOTLY_CONFIG, theme=None)

@@ -58,7 +58,7 @@ def notice(ctx: Context) -> None:
     st.success(plain(message))
     if meeting is not None:
         nav.link("app_pages/meeting.py", label=t("meeting.open_page_new", ctx.lang), icon=":material/groups:",
-                     query_params={**ctx.link_params(), "meeting": str(meeting)})
+                 query_params={**ctx.link_params(), "meeting": str(meeting)})
 
 
 def record_form(ctx: Context, key: str = "record") -> None:

@@ -132,7 +132,7 @@ def one_screen(ctx: Context, order: list[str]) -> None:
             change = found.since.get(item.code) if found.since is not None else None
             label = item.text + screen.change_tag(change, plan, lang)
             page_link("app_pages/indicator.py", label=plain(label),
-                         query_params=ctx.link_params(indicator=item.code))
+                      query_params=ctx.link_params(indicator=item.code))
         if len(items) > ATTENTION_SHOWN:
             st.write(t("screen.more", lang, count=len(items) - ATTENTION_SHOWN))
     nav(ctx, order, 0, downloads=True)

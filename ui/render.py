@@ -128,9 +128,8 @@ def meeting_pack(ctx: Context, link: str, meeting: int | None = None, since: int
 
     lang = ctx.lang
     st.subheader(t("brief.pack", lang))
-    kinds = list(_pack_files())
-    for col, ext in zip(st.columns(len(kinds)), kinds, strict=True):
-        with col:
+    with st.container(horizontal=True):  # one block rather than a row of columns: a crowd pays per element
+        for ext in _pack_files():
             download(ctx, link, ext, meeting, since)
     st.caption(t("brief.report_text", lang))
     st.code(state.report_text(*_pack_args(ctx, link, meeting, since)), language=None, wrap_lines=True)
