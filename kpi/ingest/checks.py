@@ -174,34 +174,42 @@ def _out_of_bounds(long, known, code, per, number) -> list[Problem]:
 
 
 def _outside_span(long, known, code, per, good, per_column) -> list[Problem]:
-    """Periods outside the span of every plan that has the indicator."""
-    spans = known[["code", "span_start", "span_end"]].copy()
-    spans["start_day"] = [d.toordinal() for d in pd.to_datetime(spans["span_start"]).dt.date]
-    spans["end_day"] = [d.toordinal() for d in pd.to_datetime(spans["span_end"]).dt.date]
-    first = spans.drop_duplicates("code").set_index("code")
-    code_id, uniques = pd.factorize(code)
-    # code_id is -1 for an unknown indicator: the appended -1 answers for it
-    start_day = np.append(first["start_day"].reindex(uniques).fillna(-1).to_numpy("int64"), -1)[code_id]
-    end_day = np.append(first["end_day"].reindex(uniques).fillna(-1).to_numpy("int64"), -1)[code_id]
-    inside = pd.Series((per["start_day"].to_numpy() >= start_day) & (per["end_day"].to_numpy() <= end_day),
-                       index=long.index)
-    several = set(spans["code"][spans["code"].duplicated()])
-    if several:  # an indicator in several plans (one per year): inside any of their spans will do
-        multi = good & code.isin(several) & ~inside
-        if multi.any():
-            rows = pd.DataFrame({"i": long.index[multi], "code": code[multi].to_numpy(),
-                                 "start": per.loc[multi, "start_day"].to_numpy(),
-                                 "end": per.loc[multi, "end_day"].to_numpy()})
-            pairs = rows.merge(spans[["code", "start_day", "end_day"]], on="code")
-            fits = pairs[(pairs["start_day"] <= pairs["start"]) & (pairs["end_day"] >= pairs["end"])]
-            inside[fits["i"].unique()] = True
+    """Periods outside the span of every plan that has the indicator (any one of its plans' spans will do)."""
+    inside = pd.Series(_inside_any_span(known, code, per["start_day"], per["end_day"]), index=long.index)
     outside = good & ~inside
     if not outside.any():
         return []
+    first = known.drop_duplicates("code").set_index("code")
     start = code.map(first["span_start"].map(lambda d: str(pd.Timestamp(d).date())))
     end = code.map(first["span_end"].map(lambda d: str(pd.Timestamp(d).date())))
     return _problems(long, outside, per_column, long["per_raw"], "ingest.outside_plan",
                      period=per["period"], indicator=code, start=start, end=end)
+
+
+def _inside_any_span(known: pd.DataFrame, code: pd.Series, start_day: pd.Series, end_day: pd.Series) -> np.ndarray:
+    """Per row, whether [start_day, end_day] lies inside the span of some plan that has the row's indicator.
+
+    One sorted search, not a join of every row with every plan of its indicator (an indicator kept over ten yearly
+    plans made that join ten times the file): the spans sorted by (indicator, start), each carrying the latest end
+    among the spans of its indicator that start no later (a running maximum, so nested or overlapping spans count);
+    a row is inside when the last span starting on or before it reaches its end."""
+    spans = pd.DataFrame({"code": known["code"].astype(str),
+                          "start": [d.toordinal() for d in pd.to_datetime(known["span_start"]).dt.date],
+                          "end": [d.toordinal() for d in pd.to_datetime(known["span_end"]).dt.date]})
+    span_code, codes = pd.factorize(spans["code"])
+    spans["id"] = span_code
+    spans = spans.sort_values(["id", "start"])
+    reach = spans.groupby("id")["end"].cummax().to_numpy("int64")
+    width = int(max(spans["end"].max(), 0)) + 2 if len(spans) else 2  # day numbers stay below it
+    keys = spans["id"].to_numpy("int64") * width + spans["start"].to_numpy("int64")
+    row_id = codes.get_indexer(code.astype(object).where(code.notna(), None))  # -1: not an indicator of any plan
+    starts = pd.to_numeric(start_day, errors="coerce").fillna(-1).to_numpy("int64")
+    ends = pd.to_numeric(end_day, errors="coerce").fillna(-1).to_numpy("int64")
+    at = np.searchsorted(keys, row_id * width + np.clip(starts, 0, width - 1), side="right") - 1
+    found = (row_id >= 0) & (starts >= 0) & (at >= 0)
+    at = np.where(found, at, 0)
+    same = found & (spans["id"].to_numpy("int64")[at] == row_id) if len(spans) else np.zeros(len(code), bool)
+    return same & (reach[at] >= ends) if len(spans) else same
 
 
 def _pair_keys(keyed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
