@@ -63,6 +63,14 @@ def _per_distinct(raw: pd.Series, func) -> pd.DataFrame:
     return out
 
 
+def _map_distinct(raw: pd.Series, mapping) -> pd.Series:
+    """``raw.map(mapping)``, looked up once per distinct value (a file has few codes and many rows)."""
+    codes, uniques = pd.factorize(raw, sort=False)
+    mapped = pd.Series(uniques, dtype=object).map(mapping).to_numpy(dtype=object)
+    out = np.append(mapped, None)[codes]  # code -1 (a missing value) picks the appended None
+    return pd.Series(out, index=raw.index, dtype="str")
+
+
 def _indicator_lookup(known: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     """Normalised code or unique name -> code; ambiguous name -> the codes it could be."""
     lookup: dict[str, str] = {}
@@ -107,7 +115,7 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame,
     # indicators, by code or unique name
     lookup, ambiguous = _indicator_lookup(known)
     keys = _per_distinct(long["ind_raw"], lambda u: pd.DataFrame({"key": u.map(norm_header)}))["key"]
-    code, amb = keys.map(lookup), keys.map(ambiguous)
+    code, amb = _map_distinct(keys, lookup), _map_distinct(keys, ambiguous)
     no_ind = long["ind_raw"].eq("")
     problems += _problems(long, no_ind, long["ind_col"], long["ind_raw"], "ingest.blank_indicator", example=example)
     problems += _problems(long, code.isna() & amb.notna(), long["ind_col"], long["ind_raw"],
@@ -122,7 +130,7 @@ def check_long(known: pd.DataFrame, long: pd.DataFrame,
     problems += _problems(long, no_per, per_column, long["per_raw"], "ingest.blank_period")
     problems += _problems(long, per["period"].isna() & ~no_per, per_column, long["per_raw"], "ingest.bad_period")
 
-    kind = code.map(known.drop_duplicates("code").set_index("code")["kind"])
+    kind = _map_distinct(code, known.drop_duplicates("code").set_index("code")["kind"])
     good = code.notna() & per["period"].notna()
     problems += _outside_span(long, known, code, per, good, per_column)
 
