@@ -201,9 +201,9 @@ def _inside_any_span(known: pd.DataFrame, code: pd.Series, start_day: pd.Series,
     plans made that join ten times the file): the spans sorted by (indicator, start), each carrying the latest end
     among the spans of its indicator that start no later (a running maximum, so nested or overlapping spans count);
     a row is inside when the last span starting on or before it reaches its end."""
-    spans = pd.DataFrame({"code": known["code"].astype(str),
-                          "start": [d.toordinal() for d in pd.to_datetime(known["span_start"]).dt.date],
-                          "end": [d.toordinal() for d in pd.to_datetime(known["span_end"]).dt.date]})
+    spans = known[["code", "span_start", "span_end"]].drop_duplicates()  # a row per plan and indicator
+    spans = pd.DataFrame({"code": spans["code"].astype(str), "start": _ordinals(spans["span_start"]),
+                          "end": _ordinals(spans["span_end"])})
     span_code, codes = pd.factorize(spans["code"])
     spans["id"] = span_code
     spans = spans.sort_values(["id", "start"])
@@ -218,6 +218,12 @@ def _inside_any_span(known: pd.DataFrame, code: pd.Series, start_day: pd.Series,
     at = np.where(found, at, 0)
     same = found & (spans["id"].to_numpy("int64")[at] == row_id) if len(spans) else np.zeros(len(code), bool)
     return same & (reach[at] >= ends) if len(spans) else same
+
+
+def _ordinals(dates: pd.Series) -> np.ndarray:
+    """Dates as day numbers (``date.toordinal``), for the whole column at once."""
+    days = pd.to_datetime(dates).to_numpy("datetime64[D]").astype("int64")
+    return days + dt.date(1970, 1, 1).toordinal()
 
 
 def _pair_keys(keyed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
