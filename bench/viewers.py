@@ -11,7 +11,8 @@ that fails is not counted as served.
 `python -m bench viewers` serves bench/bare_app.py (the floor) and the overview (serve.py over a store with the
 sample data, ``/?plan=2023-H2``) with 1 process, and with 2 behind nginx (deploy/nginx.conf), the overview on
 DuckDB and on PostgreSQL (a throwaway cluster); warms each with a few viewers, then opens the page for N viewers
-at once.
+at once. A third floor is the bare page lengthened with plain Markdown lines to as many elements and blocks as the
+overview sends: what Streamlit itself costs for a page that long, without any of our work.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Session:
     seconds: float = float("nan")  # connect to script_finished
     finished: str = ""  # the ScriptFinishedStatus name, "" if none arrived
     elements: dict[str, int] = field(default_factory=dict)  # element kind -> count
+    deltas: int = 0  # every element and block the page sent (Streamlit sends each as a message)
     exceptions: list[str] = field(default_factory=list)  # the messages of Element.exception
     error: str = ""  # the client's own failure (connection refused, timeout, closed)
 
@@ -71,6 +73,7 @@ async def open_page(port: int, path: str = "/", query: str = "", timeout: float 
                     msg = ForwardMsg()
                     msg.ParseFromString(data)
                     kind = msg.WhichOneof("type")
+                    session.deltas += kind == "delta"
                     if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                         element = msg.delta.new_element.WhichOneof("type") or "?"
                         session.elements[element] = session.elements.get(element, 0) + 1
@@ -117,7 +120,7 @@ class Setup:
 
 @dataclass
 class CrowdResult:
-    page: str  # "overview" or "bare page"
+    page: str  # OVERVIEW, BARE or ELEMENTS
     viewers: int
     wall_s: float
     p50_s: float
@@ -131,6 +134,7 @@ class CrowdResult:
         return self.viewers / self.wall_s
 
 
+OVERVIEW, BARE, ELEMENTS = "overview", "bare page", "bare page +"  # the last: "bare page + N lines"
 # the bare page's floor with 1 and 2 processes, then the overview on each store with 1 and 2 processes
 SETUPS = (Setup(1, "duckdb"), Setup(1, "postgresql"), Setup(2, "duckdb"), Setup(2, "postgresql"))
 
@@ -196,6 +200,23 @@ class _Served:
             server.stop()
 
 
+OVERVIEW_QUERY = "plan=2023-H2"
+ELEMENTS_ENV = "KPI_BENCH_ELEMENTS"  # bench/bare_app.py adds this many Markdown lines
+BARE_DELTAS = 2  # the bare page's title and chart
+
+
+def overview_deltas(env: dict[str, str], store: str) -> int:
+    """How many elements and blocks one run of the overview sends."""
+    served = _Served("serve.py", {**env, "KPI_DB": store}, 1)
+    try:
+        session = run_crowd(served.port, 1, "/", OVERVIEW_QUERY)[0][0]
+    finally:
+        served.stop()
+    if not session.ok:
+        raise RuntimeError(f"the overview failed: {session.error or session.exceptions or session.finished}")
+    return session.deltas
+
+
 def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
                     setups: tuple[Setup, ...] = SETUPS) -> ViewersReport:
     """The bare page and our overview (serve.py, the sample data, /?plan=2023-H2) in each setup: 1 or 2 processes
@@ -216,17 +237,26 @@ def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
                 subprocess.run([sys.executable, "-m", "kpi", "init", "--sample"], cwd=ROOT,
                                env={**os.environ, **env}, check=True, capture_output=True)
             env = {"KPI_SECRETS_FILE": str(Path(tmp) / "secrets.toml")}
+            any_store = next(iter(stores.values()))
+            bare = str(ROOT / "bench" / "bare_app.py")
             for processes in sorted({s.processes for s in setups}):  # the bare page reads no store: any will do
-                served = _Served(str(ROOT / "bench" / "bare_app.py"),
-                                 {**env, "KPI_DB": next(iter(stores.values()))}, processes)
+                served = _Served(bare, {**env, "KPI_DB": any_store}, processes)
                 try:
-                    results += _measure(served.port, "bare page", "/", "", crowds, repeat, Setup(processes))
+                    results += _measure(served.port, BARE, "/", "", crowds, repeat, Setup(processes))
                 finally:
                     served.stop()
+            # the floor of a page as long as the overview: the bare page and plain Markdown lines, as many
+            # elements and blocks as the overview sends (Streamlit's cost per element, without our work)
+            extra = overview_deltas(env, any_store) - BARE_DELTAS
+            served = _Served(bare, {**env, "KPI_DB": any_store, ELEMENTS_ENV: str(extra)}, 1)
+            try:
+                results += _measure(served.port, f"{ELEMENTS} {extra} lines", "/", "", crowds, repeat, Setup(1))
+            finally:
+                served.stop()
             for setup in setups:
                 served = _Served("serve.py", {**env, "KPI_DB": stores[setup.engine]}, setup.processes)
                 try:
-                    results += _measure(served.port, "overview", "/", "plan=2023-H2", crowds, repeat, setup)
+                    results += _measure(served.port, OVERVIEW, "/", OVERVIEW_QUERY, crowds, repeat, setup)
                 finally:
                     served.stop()
         finally:
@@ -248,7 +278,9 @@ def section(report: ViewersReport | None) -> list[str]:
         "at once, after a few viewers have filled the caches; sessions per second is N over the time until the last "
         "finished (a crowd of 200 once, smaller crowds the median of the repeats). The overview is serve.py over the "
         "sample data at `/?plan=2023-H2`; the bare page is bench/bare_app.py (one chart) served the same way, the "
-        "floor in the same run. Two processes sit behind nginx with deploy/nginx.conf (each WebSocket without a "
+        "floor in the same run; \"bare page + N lines\" is the same page with N plain Markdown lines, as many "
+        "elements and blocks as one run of the overview sends (counted in the same run). Two processes sit "
+        "behind nginx with deploy/nginx.conf (each WebSocket without a "
         "cookie goes to a process by a random key); PostgreSQL is a throwaway cluster on loopback. The load "
         "generator, nginx and PostgreSQL run on the same machine as the app processes.",
         "",
@@ -267,14 +299,22 @@ def section(report: ViewersReport | None) -> list[str]:
 def _comparisons(crowds: list[CrowdResult]) -> list[str]:
     """The goals of issue 14 against the figures: the overview against the bare page with as many processes,
     2 processes against 1 on the same store, p95 for 50 viewers with 2 processes."""
-    bare = {(c.setup.processes, c.viewers): c for c in crowds if c.page == "bare page"}
-    overview = {(c.setup, c.viewers): c for c in crowds if c.page == "overview"}
+    bare = {(c.setup.processes, c.viewers): c for c in crowds if c.page == BARE}
+    long = {c.viewers: c for c in crowds if c.page.startswith(ELEMENTS)}
+    overview = {(c.setup, c.viewers): c for c in crowds if c.page == OVERVIEW}
     lines = []
     against_bare = [f"{setup.label}, {n}: {c.per_second / bare[(setup.processes, n)].per_second:.2f}×"
                     for (setup, n), c in overview.items() if (setup.processes, n) in bare]
     if against_bare:
         lines.append("- The overview's sessions per second against the bare page's with as many processes "
                      "(goal ≥ 0.8×): " + "; ".join(against_bare) + ".")
+    floor = [f"{n}: {long[n].per_second / bare[(1, n)].per_second:.2f}× the bare page; the overview "
+             + ", ".join(f"{c.setup.store} {c.per_second / long[n].per_second:.2f}×" for (setup, v), c
+                         in overview.items() if v == n and setup.processes == 1) + " it"
+             for n in sorted(long) if (1, n) in bare]
+    if floor:
+        lines.append("- The bare page with as many elements and blocks as the overview sends (plain Markdown "
+                     "lines), 1 process — Streamlit's own cost of a page that long: " + "; ".join(floor) + ".")
     scaling = [f"{c.setup.store}, {c.viewers}: {c.per_second / one.per_second:.2f}×"
                for (setup, n), c in overview.items() if setup.processes == 2
                and (one := overview.get((Setup(1, setup.engine), n)))]

@@ -36,3 +36,25 @@ def test_a_viewer_that_gets_no_page_is_a_failure_not_a_time():
 
     sessions, _ = run_crowd(free_port(), 1)
     assert sessions[0].error and not sessions[0].finished and not sessions[0].ok
+
+
+def test_the_lengthened_bare_page_sends_as_many_elements_as_asked():
+    """The element floor: bench/bare_app.py with KPI_BENCH_ELEMENTS=N sends its title and chart and N lines, and the
+    client counts every element and block the page sent."""
+    from bench.server import Server as BenchServer
+    from bench.viewers import BARE_DELTAS, ELEMENTS_ENV
+
+    for extra in (0, 7):
+        server = BenchServer("bench/bare_app.py", {ELEMENTS_ENV: str(extra)})
+        try:
+            session = run_crowd(server.port, 1)[0][0]
+        finally:
+            server.stop()
+        assert session.ok, session.error
+        assert session.deltas == BARE_DELTAS + extra
+        assert session.elements.get("markdown", 0) == extra
+
+
+def test_the_overview_sends_its_count_of_elements_and_blocks(served):
+    sessions, _ = run_crowd(served.port, 1, "/", "plan=2023-H2")
+    assert sessions[0].deltas >= sum(sessions[0].elements.values()) + 1  # the blocks (cards, columns) too
