@@ -129,13 +129,16 @@ def too_big(filename: str, size: int, lang: str) -> tuple[int, dict]:
 
 
 def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Callable[[], Editor],
-                dry_run: bool = False) -> tuple[int, dict]:
+                dry_run: bool = False, correction: str | None = None) -> tuple[int, dict]:
     """Check a file with the one pipeline and write it as one batch: (HTTP status, body).
 
     ``editor`` is asked right before the write (so the writer is checked at that moment) and may raise ``Refused``;
     rows outside an area editor's areas, or of a period closed since, are refused with 403 and every row named.
+    Rows of closed periods are a 422 unless ``correction`` gives a reason: then an admin's batch is a correction
+    (更正) with that reason, and anyone else's is refused with 403.
     """
-    prepared = ingest.prepare(store, data, filename)
+    correction = (correction or "").strip() or None
+    prepared = ingest.prepare(store, data, filename, correction=correction)
     if not prepared.ok:
         status = TOO_BIG if prepared.problems[0].key == "ingest.too_big" else 422
         return rejected(filename, prepared.problems, lang, status)
@@ -145,7 +148,7 @@ def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Cal
     if dry_run or prepared.count == 0:
         return 200, body
     try:  # the token's editor, checked now: an area editor's rows of other areas, or a period closed since the check
-        batch = ingest.commit(store, prepared, editor())
+        batch = ingest.commit(store, prepared, editor(), correction=correction)
     except OutOfScope as exc:
         return rejected(filename, exc.problems, lang, 403)
     return 201, {**body, "batch": batch_record(store, batch)}

@@ -545,7 +545,8 @@ def _import_remote(args: argparse.Namespace, path: Path) -> int:
     try:
         client.endpoint(args.server, "/batches")  # a server address, before anything is sent
         print(t("cli.sending", args.lang, file=path.name, url=args.server), file=sys.stderr, flush=True)
-        status, body = client.post_file(args.server, token, path.read_bytes(), path.name, args.lang, args.dry_run)
+        status, body = client.post_file(args.server, token, path.read_bytes(), path.name, args.lang, args.dry_run,
+                                        args.correct)
     except client.ClientError as exc:
         raise UsageError(exc.text(args.lang)) from exc
     if status in (413, 422):

@@ -67,10 +67,11 @@ def call(request: urllib.request.Request, server: str) -> tuple[int, dict]:
     return status, body
 
 
-def post_file(server: str, token: str, data: bytes, filename: str, lang: str, dry_run: bool = False
-              ) -> tuple[int, dict]:
+def post_file(server: str, token: str, data: bytes, filename: str, lang: str, dry_run: bool = False,
+              correction: str | None = None) -> tuple[int, dict]:
     """POST a CSV or XLSX file to /api/v1/batches: (HTTP status, body) as ``kpi.api.import_file`` gives them."""
-    url = endpoint(server, "/batches", filename=filename, lang=lang, dry_run="1" if dry_run else None)
+    url = endpoint(server, "/batches", filename=filename, lang=lang, dry_run="1" if dry_run else None,
+                   correction=correction or None)
     kind = XLSX_TYPE if filename.lower().endswith((".xlsx", ".xlsm")) else "text/csv"
     request = urllib.request.Request(url, data=data, method="POST", headers={
         "Authorization": f"Bearer {token}", "Content-Type": kind, "Accept": "application/json"})

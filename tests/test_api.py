@@ -21,12 +21,14 @@ import pytest
 
 from kpi.auth import hash_password
 from kpi.report.export import to_xlsx_bytes
+from kpi.store import Store
 from tests.browser_kit import Server
 from tests.conftest import ROOT, run_cli
 
 DATA = ROOT / "tests" / "data"
 EDITOR, PASSWORD = "王科长", "correct horse 2023"
 LEAVING = "李干事"  # an editor of the secrets file, removed while the server runs
+AREA_EDITOR = "赵干事"  # an editor of the INV work area only (not an admin)
 LIMIT = 200_000  # the server's upload limit in these tests
 GOOD = "indicator,period,value\nINV-EVENTS,2023-Q3,2\nINV-VISITS,2023-07,5\n"
 VIEW = {"plan": "2023-H2", "period": "2023-Q3", "as_of": "2023-09-30"}
@@ -38,7 +40,8 @@ class Api:
     def __init__(self, folder: Path):
         self.db = folder / "kpi.duckdb"
         self.env = {"KPI_DB": str(self.db), "KPI_SECRETS_FILE": str(folder / "secrets.toml"),
-                    "KPI_EDITORS": f"{EDITOR}={hash_password(PASSWORD)}"}
+                    "KPI_EDITORS": f"{EDITOR}={hash_password(PASSWORD)};{AREA_EDITOR}={hash_password(PASSWORD)}",
+                    "KPI_EDITOR_AREAS": f"{AREA_EDITOR}=INV"}
         assert run_cli("init", "--sample", env=self.env).returncode == 0
         add = subprocess.run([sys.executable, "-m", "kpi", "editor", "add", LEAVING, "--password-stdin"], cwd=ROOT,
                              input="another horse 2024\n", text=True, capture_output=True,
@@ -49,7 +52,9 @@ class Api:
         self.revoked = self.token("old", EDITOR)
         assert run_cli("token", "revoke", "old", env=self.env).returncode == 0
         self.leaving = self.token("leaving", LEAVING)
-        self.server = Server(self.db, KPI_EDITORS=self.env["KPI_EDITORS"], KPI_UPLOAD_MAX_BYTES=str(LIMIT))
+        self.area_writer = self.token("area", AREA_EDITOR)
+        self.server = Server(self.db, KPI_EDITORS=self.env["KPI_EDITORS"],
+                             KPI_EDITOR_AREAS=self.env["KPI_EDITOR_AREAS"], KPI_UPLOAD_MAX_BYTES=str(LIMIT))
         self.url = self.server.url
 
     def token(self, name: str, editor: str, *extra: str) -> str:
@@ -258,6 +263,37 @@ def test_kpi_import_server_without_the_right_token_exits_2(api):
         out = _cli_import(api, "many_problems.csv", token=token)
         assert out.returncode == 2 and words in out.stderr and out.stdout == ""
     assert api.version() == before
+
+
+def test_a_closed_period_changes_only_by_an_admins_correction_with_a_reason(api, tmp_path):
+    """Rows of a closed period: 422 without a reason, 403 for an area editor with one, 201 for an admin, whose batch
+    is a correction with that reason; `kpi import --server --correct` sends the reason."""
+    closed = run_cli("period", "close", "2023-11", "--reason", "已向区里报送", "--editor", EDITOR, env=api.env)
+    assert closed.returncode == 0, closed.stderr
+    late = b"indicator,period,value\nINV-VISITS,2023-11,9\n"
+    before = api.version()
+    status, body = api.post(api.writer, late, filename="late.csv", lang="en")
+    assert status == 422 and [p["key"] for p in body["problems"]] == ["close.row_closed"], body
+    status, body = api.post(api.area_writer, late, filename="late.csv", lang="en", correction="补报")
+    assert status == 403 and [p["key"] for p in body["problems"]] == ["role.admin_only"], body
+    assert api.version() == before  # nothing written
+    status, body = api.post(api.writer, late, filename="late.csv", lang="en", correction="区里退回：11月漏报")
+    assert status == 201, body
+    assert body["batch"]["batch_id"] == before + 1 == api.version()
+    store = Store.open(api.db, create=False)
+    try:
+        fixed = store.current_corrections()
+    finally:
+        store.close()
+    assert fixed[["indicator", "period", "batch_id"]].values.tolist() == [["INV-VISITS", "2023-11", before + 1]]
+    assert fixed["reason"].tolist() == ["区里退回：11月漏报"]
+    again = tmp_path / "again.csv"
+    again.write_bytes(b"indicator,period,value\nINV-VISITS,2023-11,10\n")
+    refused = _cli_import(api, str(again), "--lang", "en")
+    assert refused.returncode == 1 and "closed period" in refused.stderr, refused.stderr
+    done = _cli_import(api, str(again), "--lang", "en", "--correct", "再次更正")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"imported batch {before + 2}: 1 rows (again.csv)\n"
 
 
 def test_status_and_history_are_the_same_json_as_the_command_line(api):
