@@ -7,7 +7,9 @@ On one machine (the default)::
 starts PostgreSQL (a lasting cluster under ``data/postgres``, unless ``KPI_DB`` is a ``postgresql://`` URL of a
 server of your own), creates or migrates the store with the plans and the sample data as ``make run`` does, starts
 N app processes (``serve.py``) on 127.0.0.1:8511, 8512, … and nginx in front on 127.0.0.1:8501, and stops them all
-on Ctrl-C (or SIGTERM). A process that ends is reported; nginx sends its visitors to the others.
+on Ctrl-C (or SIGTERM). A process that ends is reported and started again on its port (nginx sends its visitors
+to the others meanwhile); one that keeps ending soon after its start is left stopped, and said so
+(``--no-restart``: only report).
 
 On several machines (the same files, other addresses)::
 
@@ -44,12 +46,18 @@ TEMP_FOLDERS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 WORKER_USER = "www-data"
 
 
+RESTART_AFTER_S = 2.0  # an app process that ended is started again this long after
+CRASH_WINDOW_S, CRASH_LIMIT = 60.0, 3  # ending this many times in a row, each this soon after its start: left stopped
+
+
 @dataclass
 class App:
     index: int
     address: str
     port: int
     proc: subprocess.Popen
+    started: float = 0.0  # time.monotonic() at its start
+    quick_ends: int = 0  # how many times in a row it ended within CRASH_WINDOW_S of its start
 
     @property
     def url(self) -> str:
@@ -104,9 +112,10 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, seconds: float 
 class Cluster:
     """The processes this command started, stopped in the reverse order."""
 
-    def __init__(self, lang: str, quiet: bool = False):
-        self.lang, self.quiet = lang, quiet
+    def __init__(self, lang: str, quiet: bool = False, restart: bool = True):
+        self.lang, self.quiet, self.restart = lang, quiet, restart
         self.apps: list[App] = []
+        self.app_env: dict[str, str] = {}
         self.front: subprocess.Popen | None = None
         self.run: Path | None = None
         self.pg_folder: Path | None = None
@@ -138,17 +147,18 @@ class Cluster:
                            check=True)
 
     def start_apps(self, db: str, count: int, address: str, first_port: int) -> None:
-        env = {**os.environ, "KPI_DB": db, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret()}
-        for index in range(count):
-            port = first_port + index
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-                 "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=env, start_new_session=True)
-            self.apps.append(App(index + 1, address, port, proc))
+        self.app_env = {**os.environ, "KPI_DB": db, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret()}
+        self.apps = [self._spawn(index + 1, address, first_port + index) for index in range(count)]
         for app in self.apps:
             wait_healthy(f"http://{_reachable(app.address)}:{app.port}", app.proc)
             self.say("cluster.app_started", index=app.index, address=app.address, port=app.port, pid=app.proc.pid)
+
+    def _spawn(self, index: int, address: str, port: int) -> App:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=self.app_env, start_new_session=True)
+        return App(index, address, port, proc, time.monotonic())
 
     def start_front(self, upstream: list[str], address: str, port: int) -> None:
         binary = nginx_binary()
@@ -176,19 +186,51 @@ class Cluster:
         self.say("cluster.front_started", address=address, port=port, count=len(upstream))
 
     def watch(self) -> int:
-        """Until Ctrl-C: report an app process that ends (the others keep serving); stop when nginx ends."""
-        ended: set[int] = set()
+        """Until Ctrl-C: an app process that ends is reported and started again on its port (the others serve
+        meanwhile), unless restarting is off or it keeps ending soon after its start; stop when nginx ends."""
+        ended: set[int] = set()  # left stopped
+        waiting: dict[int, float] = {}  # started again, not yet healthy: index -> when to stop asking
         while True:
-            for app in self.apps:
-                if app.index not in ended and app.proc.poll() is not None:
+            for slot, app in enumerate(self.apps):
+                if app.index in ended:
+                    continue
+                if app.proc.poll() is None:
+                    if app.index in waiting and self._healthy(app, waiting):
+                        self.say("cluster.app_started", index=app.index, address=app.address, port=app.port,
+                                 pid=app.proc.pid)
+                    continue
+                waiting.pop(app.index, None)
+                self.say("cluster.app_ended", index=app.index, port=app.port, code=app.proc.returncode)
+                quick = app.quick_ends + 1 if time.monotonic() - app.started < CRASH_WINDOW_S else 0
+                if not self.restart or quick >= CRASH_LIMIT:
                     ended.add(app.index)
-                    self.say("cluster.app_ended", index=app.index, port=app.port, code=app.proc.returncode)
+                    if self.restart:
+                        self.say("cluster.app_left_stopped", index=app.index, count=quick,
+                                 seconds=f"{CRASH_WINDOW_S:g}")
+                    continue
+                time.sleep(RESTART_AFTER_S)
+                self.apps[slot] = self._spawn(app.index, app.address, app.port)
+                self.apps[slot].quick_ends = quick
+                waiting[app.index] = time.monotonic() + 120
+                self.say("cluster.app_restarting", index=app.index, port=app.port)
             if self.front is not None and self.front.poll() is not None:
                 self.say("cluster.front_ended", code=self.front.returncode, log=self.run / "error.log")
                 return 1
             if self.front is None and len(ended) == len(self.apps):
                 return 1
             time.sleep(0.5)
+
+    @staticmethod
+    def _healthy(app: App, waiting: dict[int, float]) -> bool:
+        """Whether an app process started again answers now (then it is no longer waited for)."""
+        try:
+            with urllib.request.urlopen(f"http://{_reachable(app.address)}:{app.port}/_stcore/health", timeout=1):
+                waiting.pop(app.index)
+                return True
+        except OSError:
+            if time.monotonic() > waiting[app.index]:
+                waiting.pop(app.index)  # it runs but does not answer: nginx keeps sending its visitors elsewhere
+            return False
 
     def stop(self) -> None:
         if not self.apps and self.front is None and self.pg_folder is None:
@@ -225,6 +267,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--proxy-only", action="store_true", help="only nginx (the front machine); needs --upstream")
     p.add_argument("--upstream", default="", help="the app processes for --proxy-only: HOST:PORT,HOST:PORT")
     p.add_argument("--print-nginx", action="store_true", help="print the front's nginx.conf and exit")
+    p.add_argument("--no-restart", action="store_true",
+                   help="report an app process that ends, without starting it again")
     p.add_argument("--lang", choices=("zh", "en"), default=norm_lang(os.environ.get("KPI_LANG", "zh")))
     return p.parse_args(argv)
 
@@ -240,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_nginx:
         print(render_nginx(upstream, f"{args.address}:{args.port}", Path("/var/lib/kpi-nginx")))
         return 0
-    cluster = Cluster(args.lang)
+    cluster = Cluster(args.lang, restart=not args.no_restart)
     stopping = False
 
     def on_signal(signum, frame):  # Ctrl-C or SIGTERM: stop everything, once

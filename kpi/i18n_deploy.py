@@ -19,6 +19,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "--upstream. Ctrl-C stops them all."),
     "cluster.app_ended": ("应用进程 {index}（端口 {port}）已退出（代码 {code}）；其余进程继续服务。",
                           "app process {index} (port {port}) ended (code {code}); the others keep serving."),
+    "cluster.app_restarting": ("正在重新启动应用进程 {index}（端口 {port}）……",
+                               "starting app process {index} again (port {port})..."),
+    "cluster.app_left_stopped": ("应用进程 {index} 已连续 {count} 次在启动后 {seconds} 秒内退出，不再重启；请查看上面的输出。",
+                                 "app process {index} ended {count} times in a row within {seconds} s of its start: "
+                                 "it is left stopped; see its output above."),
     "cluster.front_ended": ("nginx 已退出（代码 {code}），正在停止全部进程。日志：{log}",
                             "nginx ended (code {code}); stopping everything. Its log: {log}"),
     "cluster.stopping": ("正在停止全部进程……", "Stopping everything..."),

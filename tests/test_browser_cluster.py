@@ -103,7 +103,8 @@ def front(pg_server, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cluster")
     db = pg_server.new_database()
     f = Front({"KPI_DB": db, "KPI_SECRETS_FILE": str(folder / "secrets.toml"),
-               "KPI_EDITORS": f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}"})
+               "KPI_EDITORS": f"{EDITOR_NAME}={hash_password(EDITOR_PASSWORD)}"},
+              2, "--no-restart")  # the killed process stays down: these tests are about the survivor
     yield f
     f.stop()
     pg_server.drop(db)
@@ -176,6 +177,29 @@ def test_killing_one_process_leaves_the_other_serving(front, browser):
     # and the visitor whose process died is taken in by the survivor at its next load
     assert doomed_page.reload().headers["x-kpi-node"].endswith(survivor)
     assert _summary(doomed_page).startswith("Actual ")
+
+
+def test_a_process_that_ends_is_started_again_on_its_port(pg_server, tmp_path, browser):
+    """By default a killed app process is started again on its port, and the front serves the page from it (one
+    process, so every visitor goes to it)."""
+    db = pg_server.new_database()
+    f = Front({"KPI_DB": db, "KPI_SECRETS_FILE": str(tmp_path / "secrets.toml")}, 1)
+    try:
+        [(node, pid)] = f.pids.items()
+        port = node.rsplit(":", 1)[1]
+        os.kill(pid, signal.SIGKILL)
+        f.wait_for(f"app process 1 (port {port}) ended", 30)
+        f.wait_for(f"starting app process 1 again (port {port})", 30)
+        deadline = time.time() + 120
+        while len([m for m in map(STARTED.search, f.lines) if m]) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        again = [m for m in map(STARTED.search, f.lines) if m]
+        assert len(again) == 2 and again[1][3] == port and int(again[1][4]) != pid, f.lines
+        page, served_by = _visit(browser, f.url + INDICATOR)  # a new visitor through nginx, to the new process
+        assert served_by == node and _summary(page).startswith("Actual ")
+    finally:
+        assert f.stop() == 0
+        pg_server.drop(db)
 
 
 def test_ctrl_c_stops_them_all(front):
