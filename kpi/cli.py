@@ -549,7 +549,7 @@ def _import_remote(args: argparse.Namespace, path: Path) -> int:
                                         args.correct)
     except client.ClientError as exc:
         raise UsageError(exc.text(args.lang)) from exc
-    if status in (413, 422):
+    if status in (413, 422) or (status == 403 and "problems" in body):  # checked: every problem, exit 1
         print(t("cli.rejected", args.lang, file=path.name, count=len(body["problems"])), file=sys.stderr)
         for problem in body["problems"]:
             print(problem["message"], file=sys.stderr)

@@ -291,6 +291,8 @@ def test_a_closed_period_changes_only_by_an_admins_correction_with_a_reason(api,
     again.write_bytes(b"indicator,period,value\nINV-VISITS,2023-11,10\n")
     refused = _cli_import(api, str(again), "--lang", "en")
     assert refused.returncode == 1 and "closed period" in refused.stderr, refused.stderr
+    by_area_editor = _cli_import(api, str(again), "--lang", "en", "--correct", "补报", token=api.area_writer)
+    assert by_area_editor.returncode == 1 and "needs an admin" in by_area_editor.stderr, by_area_editor.stderr
     done = _cli_import(api, str(again), "--lang", "en", "--correct", "再次更正")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"imported batch {before + 2}: 1 rows (again.csv)\n"
