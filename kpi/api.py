@@ -19,6 +19,7 @@ import pandas as pd
 
 from kpi import ingest
 from kpi.i18n import t
+from kpi.ingest import scope
 from kpi.periods import PeriodError, parse_period
 from kpi.plan.windows import resolve_window
 from kpi.problems import Localized, Problem
@@ -129,13 +130,15 @@ def too_big(filename: str, size: int, lang: str) -> tuple[int, dict]:
 
 
 def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Callable[[], Editor],
-                dry_run: bool = False, correction: str | None = None) -> tuple[int, dict]:
+                dry_run: bool = False, correction: str | None = None,
+                checker: Callable[[], Editor] | None = None) -> tuple[int, dict]:
     """Check a file with the one pipeline and write it as one batch: (HTTP status, body).
 
     ``editor`` is asked right before the write (so the writer is checked at that moment) and may raise ``Refused``;
     rows outside an area editor's areas, or of a period closed since, are refused with 403 and every row named.
     Rows of closed periods are a 422 unless ``correction`` gives a reason: then an admin's batch is a correction
-    (更正) with that reason, and anyone else's is refused with 403.
+    (更正) with that reason, and anyone else's is refused with 403. A dry run refuses the same rows the same way for
+    the editor ``checker`` gives (the token's, which may be read-only), so its answer is the write's.
     """
     correction = (correction or "").strip() or None
     prepared = ingest.prepare(store, data, filename, correction=correction)
@@ -146,7 +149,8 @@ def import_file(store: Store, data: bytes, filename: str, lang: str, editor: Cal
             "layout": prepared.layout, "blanks": int(prepared.blanks), "ignored_columns": prepared.ignored_columns,
             "dry_run": dry_run, "batch": None}
     if dry_run or prepared.count == 0:
-        return 200, body
+        refused = scope.check(store, prepared.values, checker(), correction) if dry_run and checker else []
+        return rejected(filename, refused, lang, 403) if refused else (200, body)
     try:  # the token's editor, checked now: an area editor's rows of other areas, or a period closed since the check
         batch = ingest.commit(store, prepared, editor(), correction=correction)
     except OutOfScope as exc:

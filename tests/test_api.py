@@ -184,6 +184,19 @@ def test_no_token_a_wrong_one_or_a_revoked_one_is_401_and_writes_nothing(api, ca
     assert api.version() == before
 
 
+def test_a_dry_run_refuses_the_rows_the_write_would(api):
+    """An area editor's dry run of rows outside their areas: 403 with every such row, as the write gives."""
+    mixed = (GOOD + "HK-BASES,2023-Q3,1\n").encode()
+    before = api.version()
+    status, checked = api.post(api.area_writer, mixed, filename="m.csv", lang="en", dry_run="1")
+    assert status == 403 and {p["row"] for p in checked["problems"]} == {4}, checked
+    status, written = api.post(api.area_writer, mixed, filename="m.csv", lang="en")
+    assert (status, written["problems"]) == (403, checked["problems"])
+    assert api.version() == before
+    status, body = api.post(api.area_writer, GOOD.encode(), filename="inv.csv", dry_run="1")
+    assert status == 200 and body["rows"] == 2
+
+
 def test_a_read_only_token_reads_and_checks_but_cannot_write(api):
     before = api.version()
     status, body = api.post(api.reader, GOOD.encode(), filename="r.csv", lang="en")
@@ -276,6 +289,10 @@ def test_a_closed_period_changes_only_by_an_admins_correction_with_a_reason(api,
     assert status == 422 and [p["key"] for p in body["problems"]] == ["close.row_closed"], body
     status, body = api.post(api.area_writer, late, filename="late.csv", lang="en", correction="补报")
     assert status == 403 and [p["key"] for p in body["problems"]] == ["role.admin_only"], body
+    status, checked = api.post(api.area_writer, late, filename="late.csv", lang="en", correction="补报", dry_run="1")
+    assert (status, checked["problems"]) == (403, body["problems"])  # a dry run answers as the write does
+    status, body = api.post(api.writer, late, filename="late.csv", correction="补报", dry_run="1")
+    assert status == 200 and (body["rows"], body["batch"]) == (1, None)
     assert api.version() == before  # nothing written
     status, body = api.post(api.writer, late, filename="late.csv", lang="en", correction="区里退回：11月漏报")
     assert status == 201, body

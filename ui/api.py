@@ -9,7 +9,8 @@ Thin handlers over ``kpi.api`` (the JSON) and ``kpi.tokens`` (who is asking), on
 - ``POST /api/v1/batches?filename=&dry_run=&correction=``: a CSV or XLSX file as the body (or the multipart field
   ``file``), through the one ingest pipeline: 201 with the batch, 200 when nothing was written, 422 with every
   problem as a row, 413 over the upload limit; rows of closed periods need ``correction=REASON`` and an admin's
-  token (the batch is then a correction, 更正, with that reason), else 422 (no reason) or 403 (not an admin).
+  token (the batch is then a correction, 更正, with that reason), else 422 (no reason) or 403 (not an admin). A
+  dry run answers as the write would for the token's editor (403 for rows outside an area editor's areas).
 
 Every call but health needs ``Authorization: Bearer <token>`` (``python -m kpi token add``): 401 without a token
 that counts, 403 when a read-only token asks to write. The writer is checked again right before the write. Errors
@@ -184,6 +185,7 @@ async def post_batch(request: Request) -> Response:
     def work() -> tuple[int, dict]:
         store = _store()
         return api.import_file(store, data, filename, lang, lambda: tokens.editor_for(store, token, write=True),
-                               dry_run=dry_run, correction=request.query_params.get("correction"))
+                               dry_run=dry_run, correction=request.query_params.get("correction"),
+                               checker=lambda: tokens.editor_for(store, token, write=False))
 
     return await _answer(work, lang)
