@@ -202,13 +202,15 @@ def _inside_any_span(known: pd.DataFrame, code: pd.Series, start_day: pd.Series,
     among the spans of its indicator that start no later (a running maximum, so nested or overlapping spans count);
     a row is inside when the last span starting on or before it reaches its end."""
     spans = known[["code", "span_start", "span_end"]].drop_duplicates()  # a row per plan and indicator
+    if spans.empty:
+        return np.zeros(len(code), bool)
     spans = pd.DataFrame({"code": spans["code"].astype(str), "start": _ordinals(spans["span_start"]),
                           "end": _ordinals(spans["span_end"])})
     span_code, codes = pd.factorize(spans["code"])
     spans["id"] = span_code
     spans = spans.sort_values(["id", "start"])
     reach = spans.groupby("id")["end"].cummax().to_numpy("int64")
-    width = int(max(spans["end"].max(), 0)) + 2 if len(spans) else 2  # day numbers stay below it
+    width = int(max(spans["end"].max(), 0)) + 2  # day numbers stay below it
     keys = spans["id"].to_numpy("int64") * width + spans["start"].to_numpy("int64")
     row_id = codes.get_indexer(code.astype(object).where(code.notna(), None))  # -1: not an indicator of any plan
     starts = pd.to_numeric(start_day, errors="coerce").fillna(-1).to_numpy("int64")
@@ -216,8 +218,7 @@ def _inside_any_span(known: pd.DataFrame, code: pd.Series, start_day: pd.Series,
     at = np.searchsorted(keys, row_id * width + np.clip(starts, 0, width - 1), side="right") - 1
     found = (row_id >= 0) & (starts >= 0) & (at >= 0)
     at = np.where(found, at, 0)
-    same = found & (spans["id"].to_numpy("int64")[at] == row_id) if len(spans) else np.zeros(len(code), bool)
-    return same & (reach[at] >= ends) if len(spans) else same
+    return found & (spans["id"].to_numpy("int64")[at] == row_id) & (reach[at] >= ends)
 
 
 def _ordinals(dates: pd.Series) -> np.ndarray:
