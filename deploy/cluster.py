@@ -61,7 +61,8 @@ class App:
 
     @property
     def url(self) -> str:
-        return f"http://{self.address}:{self.port}"
+        """Where this machine reaches it."""
+        return f"http://{_reachable(self.address)}:{self.port}"
 
 
 def render_nginx(upstream: list[str], listen: str, run: Path, max_body_mb: int = 200, user: str | None = None) -> str:
@@ -96,16 +97,23 @@ def _reachable(address: str) -> str:
     return "127.0.0.1" if address == "0.0.0.0" else address
 
 
+def answers(url: str, timeout: float = 2) -> bool:
+    """Whether the Streamlit server at ``url`` says it is healthy now."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, seconds: float = 90) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{url}: the process ended with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
+        if answers(url):
+            return
+        time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
@@ -150,7 +158,7 @@ class Cluster:
         self.app_env = {**os.environ, "KPI_DB": db, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret()}
         self.apps = [self._spawn(index + 1, address, first_port + index) for index in range(count)]
         for app in self.apps:
-            wait_healthy(f"http://{_reachable(app.address)}:{app.port}", app.proc)
+            wait_healthy(app.url, app.proc)
             self.say("cluster.app_started", index=app.index, address=app.address, port=app.port, pid=app.proc.pid)
 
     def _spawn(self, index: int, address: str, port: int) -> App:
@@ -195,9 +203,12 @@ class Cluster:
                 if app.index in ended:
                     continue
                 if app.proc.poll() is None:
-                    if app.index in waiting and self._healthy(app, waiting):
+                    if app.index in waiting and answers(app.url, timeout=1):
+                        del waiting[app.index]
                         self.say("cluster.app_started", index=app.index, address=app.address, port=app.port,
                                  pid=app.proc.pid)
+                    elif app.index in waiting and time.monotonic() > waiting[app.index]:
+                        del waiting[app.index]  # it runs but does not answer: nginx keeps its visitors elsewhere
                     continue
                 waiting.pop(app.index, None)
                 self.say("cluster.app_ended", index=app.index, port=app.port, code=app.proc.returncode)
@@ -219,18 +230,6 @@ class Cluster:
             if self.front is None and len(ended) == len(self.apps):
                 return 1
             time.sleep(0.5)
-
-    @staticmethod
-    def _healthy(app: App, waiting: dict[int, float]) -> bool:
-        """Whether an app process started again answers now (then it is no longer waited for)."""
-        try:
-            with urllib.request.urlopen(f"http://{_reachable(app.address)}:{app.port}/_stcore/health", timeout=1):
-                waiting.pop(app.index)
-                return True
-        except OSError:
-            if time.monotonic() > waiting[app.index]:
-                waiting.pop(app.index)  # it runs but does not answer: nginx keeps sending its visitors elsewhere
-            return False
 
     def stop(self) -> None:
         if not self.apps and self.front is None and self.pg_folder is None:
