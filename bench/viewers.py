@@ -128,6 +128,7 @@ class CrowdResult:
     failed: int  # sessions that did not finish cleanly
     first_s: float  # the warm-up viewer (the caches of a fresh server)
     setup: Setup = Setup(1, "duckdb")
+    deltas: int = 0  # the elements and blocks the warm-up viewer's page sent
 
     @property
     def per_second(self) -> float:
@@ -171,7 +172,7 @@ def _measure(port: int, page: str, path: str, query: str, crowds: tuple[int, ...
             p50s.append(_percentile(times, 0.5))
             p95s.append(_percentile(times, 0.95))
         results.append(CrowdResult(page, n, statistics.median(walls), statistics.median(p50s),
-                                   statistics.median(p95s), failed, first.seconds, setup))
+                                   statistics.median(p95s), failed, first.seconds, setup, first.deltas))
     return results
 
 
@@ -202,19 +203,6 @@ class _Served:
 
 OVERVIEW_QUERY = "plan=2023-H2"
 ELEMENTS_ENV = "KPI_BENCH_ELEMENTS"  # bench/bare_app.py adds this many Markdown lines
-BARE_DELTAS = 2  # the bare page's title and chart
-
-
-def overview_deltas(env: dict[str, str], store: str) -> int:
-    """How many elements and blocks one run of the overview sends."""
-    served = _Served("serve.py", {**env, "KPI_DB": store}, 1)
-    try:
-        session = run_crowd(served.port, 1, "/", OVERVIEW_QUERY)[0][0]
-    finally:
-        served.stop()
-    if not session.ok:
-        raise RuntimeError(f"the overview failed: {session.error or session.exceptions or session.finished}")
-    return session.deltas
 
 
 def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
@@ -245,20 +233,21 @@ def measure_viewers(crowds: tuple[int, ...] = CROWDS, repeat: int = 3,
                     results += _measure(served.port, BARE, "/", "", crowds, repeat, Setup(processes))
                 finally:
                     served.stop()
-            # the floor of a page as long as the overview: the bare page and plain Markdown lines, as many
-            # elements and blocks as the overview sends (Streamlit's cost per element, without our work)
-            extra = overview_deltas(env, any_store) - BARE_DELTAS
-            served = _Served(bare, {**env, "KPI_DB": any_store, ELEMENTS_ENV: str(extra)}, 1)
-            try:
-                results += _measure(served.port, f"{ELEMENTS} {extra} lines", "/", "", crowds, repeat, Setup(1))
-            finally:
-                served.stop()
             for setup in setups:
                 served = _Served("serve.py", {**env, "KPI_DB": stores[setup.engine]}, setup.processes)
                 try:
                     results += _measure(served.port, OVERVIEW, "/", OVERVIEW_QUERY, crowds, repeat, setup)
                 finally:
                     served.stop()
+            # the floor of a page as long as the overview: the bare page and plain Markdown lines, as many
+            # elements and blocks as the overview sent (Streamlit's cost per element, without our work)
+            extra = next(c.deltas for c in results if c.page == OVERVIEW) - \
+                next(c.deltas for c in results if c.page == BARE)
+            served = _Served(bare, {**env, "KPI_DB": any_store, ELEMENTS_ENV: str(extra)}, 1)
+            try:
+                results += _measure(served.port, f"{ELEMENTS} {extra} lines", "/", "", crowds, repeat, Setup(1))
+            finally:
+                served.stop()
         finally:
             if cluster is not None:
                 postgres.stop(cluster.folder)
